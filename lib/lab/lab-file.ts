@@ -1,0 +1,95 @@
+/**
+ * `out/lab.json`: what the top-level Vagrantfile needs to boot a built box. The build writes it
+ * beside the box; the Vagrantfile reads it (after env vars and a user's `lab.json`), so the image
+ * spec stays the one source of truth for hostname, IP and resources.
+ */
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import type { Accelerator, ImageSpec, Provider } from '../spec/types.js';
+
+/** The box a lab boots. */
+export interface LabBox {
+  /** Box name in Vagrant (`config.vm.box`); the image spec's `name`. */
+  name: string;
+  /** Box file, relative to lab.json, with `/` separators. */
+  path: string;
+  /** Provider the box file was built for. */
+  provider: Provider;
+}
+
+/** Content of `lab.json`. */
+export interface LabFile {
+  box: LabBox;
+  /** VM hostname, resolved on host and guest to {@link LabFile.ip}. */
+  hostname: string;
+  /** Further names resolved to the same IP. @default [] */
+  aliases: string[];
+  /** Static private IPv4 of the VM. */
+  ip: string;
+  /** vCPUs of the lab VM. */
+  cpus: number;
+  /** Memory of the lab VM in MiB. */
+  memory: number;
+  /** QEMU accelerator for libvirt (`auto` avoids a KVM that cannot boot). */
+  accelerator: Accelerator;
+}
+
+/** Options of {@link labFileFor}. */
+export interface LabFileOptions {
+  /** Path of the built box file. */
+  boxPath: string;
+  /** Provider the box was built for. */
+  provider: Provider;
+  /** Folder lab.json will be written to. @default dirname(boxPath) */
+  outDir?: string;
+}
+
+/** File name of the lab file in a build's output folder. */
+export const LAB_FILE_NAME = 'lab.json';
+
+/** The lab file for a box built from `spec`. Pure: nothing is read or written. */
+export function labFileFor(spec: ImageSpec, options: LabFileOptions): LabFile {
+  const outDir = options.outDir ?? dirname(options.boxPath);
+  const rel = relative(outDir, options.boxPath) || basename(options.boxPath);
+  return {
+    box: { name: spec.name, path: rel.split(sep).join('/'), provider: options.provider },
+    hostname: spec.hostname,
+    aliases: [...spec.aliases],
+    ip: spec.network.ip,
+    cpus: spec.vm.cpus,
+    memory: spec.vm.memory,
+    accelerator: spec.build.accelerator,
+  };
+}
+
+/** JSON text of a lab file: two-space indent, stable key order, final newline. */
+export function serializeLabFile(lab: LabFile): string {
+  const ordered: LabFile = {
+    box: { name: lab.box.name, path: lab.box.path, provider: lab.box.provider },
+    hostname: lab.hostname,
+    aliases: [...lab.aliases],
+    ip: lab.ip,
+    cpus: lab.cpus,
+    memory: lab.memory,
+    accelerator: lab.accelerator,
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/**
+ * Writes `<outDir>/lab.json` atomically (temp file in the same folder, then rename), so a
+ * Vagrantfile never reads half a file. Returns the path written.
+ */
+export async function writeLabFile(outDir: string, lab: LabFile): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const target = join(outDir, LAB_FILE_NAME);
+  const temp = join(outDir, `.${LAB_FILE_NAME}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    await writeFile(temp, serializeLabFile(lab), { mode: 0o644 });
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return target;
+}
