@@ -1,0 +1,116 @@
+import { BoxwrightError } from '../errors.js';
+import type { Provider } from '../spec/types.js';
+import { parseBoxFileName } from './box-file.js';
+import { publishToCatalog } from './catalog.js';
+import type { PublishEventHandler } from './events.js';
+import type { RetryOptions } from './http.js';
+import { publishToVagrantCloud, type VagrantCloudTarget } from './vagrant-cloud.js';
+import type { BumpLevel } from './version.js';
+
+export { findBoxes, parseBoxFileName, type BoxFileName } from './box-file.js';
+export { publishToCatalog, readCatalog, type CatalogMetadata, type CatalogProvider, type CatalogPublishOptions, type CatalogPublishResult, type CatalogVersion } from './catalog.js';
+export { sha256File, verifyBox } from './checksum.js';
+export type { PublishEvent, PublishEventHandler, PublishStepAction, PublishStepName } from './events.js';
+export { getHcpToken, type HcpTokenOptions } from './hcp.js';
+export { RegistryHttpError, type RetryOptions } from './http.js';
+export { publishToVagrantCloud, type VagrantCloudPublishOptions, type VagrantCloudPublishResult, type VagrantCloudTarget } from './vagrant-cloud.js';
+export { nextVersion, type BumpLevel, type VersionRequest } from './version.js';
+
+/** A static catalog folder (served by any web server) as the publish target. */
+export interface CatalogTarget {
+  kind: 'catalog';
+  /** The catalog folder; one folder per box name. */
+  dir: string;
+  /** URL the folder is served at. */
+  baseUrl: string;
+  /** Box description in `metadata.json`. */
+  description?: string;
+}
+
+/** Vagrant Cloud (or an HCP-migrated organization through it) as the publish target. */
+export interface RegistryTarget extends VagrantCloudTarget, RetryOptions {
+  kind: 'vagrant-cloud';
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** Options of {@link publishBox}. */
+export interface PublishOptions {
+  /** Path of the `.box` file (`<name>-<version>.<provider>.box` as a build writes it). */
+  box: string;
+  /** Expected sha256 of the box. @default the `<box>.sha256` sidecar, if present */
+  checksum?: string;
+  /** Box name in a catalog. @default the name in the box file name; for Vagrant Cloud, `target.box` */
+  name?: string;
+  /** Version to publish (semver). @default the version in the box file name, unless `bump` is given */
+  version?: string;
+  /** Or bump the latest published version: `patch` | `minor` | `major`. */
+  bump?: BumpLevel;
+  /** Catalog: replace a provider published with another checksum. Both: allow a version not above the latest. @default false */
+  force?: boolean;
+  target: CatalogTarget | RegistryTarget;
+  /** @default the provider in the box file name */
+  provider?: Provider;
+  onEvent?: PublishEventHandler;
+  /** Cancels registry requests. */
+  signal?: AbortSignal;
+}
+
+/** What {@link publishBox} did. */
+export interface PublishResult {
+  target: 'catalog' | 'vagrant-cloud';
+  version: string;
+  provider: string;
+  /** Download URL of the box, when known. */
+  url?: string;
+  /** Catalog only: URL of `metadata.json`, for `vagrant box add`. */
+  catalogUrl?: string;
+  /** sha256 of the published box. */
+  checksum: string;
+  /** True when the target already held this version + provider with this checksum. */
+  noop: boolean;
+}
+
+/**
+ * Publishes one box to a static catalog folder or to Vagrant Cloud.
+ *
+ * The box's sha256 is verified (against `checksum`, or its `.sha256` sidecar) before anything is
+ * written or uploaded. The version is `version`, or `bump` applied to the latest published one,
+ * or else the version in the box file name (see {@link nextVersion} for the rules).
+ * Publishing again what is already there is a no-op (`noop: true`).
+ *
+ * @example
+ * ```ts
+ * await publishBox({ box: 'out/foobar-web-1.0.0.libvirt.box', bump: 'minor',
+ *   target: { kind: 'catalog', dir: '/srv/boxes/foobar-web', baseUrl: 'https://boxes.example.com/foobar-web/' } });
+ * ```
+ * @throws {BoxwrightError} `E_CHECKSUM`, `E_PUBLISH_CONFLICT`, `E_SPEC_INVALID` (`version`/`bump`/`box`),
+ *   `E_REGISTRY_HTTP`, `E_PUBLISH`, `E_USAGE` (missing token or provider), `E_CANCELLED`.
+ */
+export async function publishBox(options: PublishOptions): Promise<PublishResult> {
+  const parsed = parseBoxFileName(options.box);
+  const provider = options.provider ?? parsed?.provider;
+  if (!provider) {
+    throw new BoxwrightError('E_USAGE', `Cannot tell the provider of ${options.box} (expected <name>-<version>.<provider>.box): pass provider (libvirt or virtualbox).`, { path: 'provider' });
+  }
+  const version = options.version ?? (options.bump === undefined ? parsed?.version : undefined);
+  const { target } = options;
+
+  if (target.kind === 'catalog') {
+    const name = options.name ?? parsed?.name;
+    if (!name) throw new BoxwrightError('E_USAGE', `Cannot tell the box name of ${options.box}: pass name.`, { path: 'name' });
+    const r = await publishToCatalog({
+      box: options.box, checksum: options.checksum, dir: target.dir, baseUrl: target.baseUrl, name, description: target.description,
+      provider, version, bump: options.bump, force: options.force, onEvent: options.onEvent,
+    });
+    return { target: 'catalog', version: r.version, provider, url: r.url, catalogUrl: r.catalogUrl, checksum: r.checksum, noop: r.noop };
+  }
+  if (target.kind === 'vagrant-cloud') {
+    const r = await publishToVagrantCloud({
+      ...target, file: options.box, checksum: options.checksum, provider, version, bump: options.bump, force: options.force,
+      onEvent: options.onEvent, signal: options.signal,
+    });
+    return { target: 'vagrant-cloud', version: r.version, provider, ...(r.url ? { url: r.url } : {}), checksum: r.checksum, noop: r.noop };
+  }
+  throw new BoxwrightError('E_USAGE', `Unknown publish target kind "${(target as { kind?: unknown }).kind}": use "catalog" or "vagrant-cloud".`, { path: 'target.kind' });
+}
