@@ -52,7 +52,7 @@ function explicitVersion(version: string, known: string[], latest: string | unde
   if (parsed === null) {
     throw new BoxwrightError('E_SPEC_INVALID', `"${version}" is not a semver version: use the form X.Y.Z, e.g. 1.2.3.`, { path: 'version' });
   }
-  if (parsed.includes('+')) {
+  if (version.includes('+')) {
     throw new BoxwrightError('E_SPEC_INVALID', `"${version}" has build metadata (+...), which does not order versions: drop it.`, { path: 'version' });
   }
   if (known.some((k) => semver.eq(k, parsed))) return parsed;
