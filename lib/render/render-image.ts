@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BoxwrightError } from '../errors.js';
+import type { BaseName, BuildKind, ImageSpec, Provider } from '../spec/types.js';
+import { templateBase } from '../template/base.js';
+import { composeTemplate, templateText } from '../template/compose.js';
+import { BUILD_LAYOUT, type BuildPlan, PACKER_1_6_6, type PackerFeatures } from '../template/plan.js';
+import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../build/choices.js';
+import { bundleApp, defaultCacheDir } from './app-bundle.js';
+import { renderContext } from './context.js';
+import { hashFolder, listFiles } from './inputs-hash.js';
+import { renderTemplate } from './mustache.js';
+import { nocloudSeed } from './seed.js';
+
+/** Options of {@link renderImage}. */
+export interface RenderOptions {
+  /** Folder to write the build folder to. Replaced if it holds an earlier render; refused if it holds anything else. */
+  outDir: string;
+  /** @default spec.providers[0] */
+  provider?: Provider;
+  /** Overrides spec.base with a known base name. */
+  base?: BaseName;
+  /** @default spec.build.kind */
+  kind?: BuildKind;
+  /** @default spec.build.accelerator */
+  accelerator?: 'auto' | 'kvm' | 'tcg';
+  /** What packer can do. @default packer 1.6.6 (Debian) */
+  packer?: PackerFeatures;
+  /** Cache folder (app bundles). @default ~/.cache/boxwright */
+  cacheDir?: string;
+  /** Host facts (tests inject them). @default read from this machine */
+  host?: HostFacts;
+}
+
+/** What a render wrote. */
+export interface RenderResult {
+  /** Absolute build folder. */
+  dir: string;
+  /** Absolute path of build.pkr.json. */
+  templatePath: string;
+  /** sha256 over the sorted relative paths and contents of the build folder (inputs.sha256 excluded). */
+  inputsHash: string;
+  /** Relative paths of every file written, sorted. */
+  files: string[];
+  /** The plan the template was composed from. */
+  plan: BuildPlan;
+}
+
+/** Folder of the templates shipped with Boxwright (resolved from this module: works in lib/ and dist/). */
+export function provisionersDir(): string {
+  return fileURLToPath(new URL('../../provisioners/', import.meta.url));
+}
+
+/** Resolves provider, base, kind and accelerator for a spec on this host. Throws on impossible choices. */
+export function planFor(spec: ImageSpec, options: Omit<RenderOptions, 'outDir' | 'cacheDir'> = {}): Omit<BuildPlan, 'scripts'> {
+  const provider = options.provider ?? spec.providers[0] ?? 'libvirt';
+  if (!spec.providers.includes(provider)) {
+    throw new BoxwrightError('E_SPEC_INVALID', `provider "${provider}" is not in the image's providers (${spec.providers.join(', ')}); add it to "providers" in image.json or pick one of those`, { path: 'providers' });
+  }
+  const base = templateBase(spec, options.base);
+  if (provider === 'virtualbox' && base.source === 'custom') {
+    throw new BoxwrightError('E_SPEC_INVALID', 'a custom base is a qcow2 disk image, which the virtualbox provider cannot boot; use provider "libvirt" or base "ubuntu-24.04"', { path: 'base' });
+  }
+  const host = options.host ?? readHostFacts();
+  const kind = chooseKind(options.kind ?? spec.build.kind, base, provider, host);
+  const accelerator = chooseAccelerator(options.accelerator ?? spec.build.accelerator, host);
+  return { spec, provider, kind, accelerator, base, packer: options.packer ?? PACKER_1_6_6 };
+}
+
+async function writeInto(root: string, relative: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  const target = path.join(root, relative);
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, content, { mode });
+  await chmod(target, mode);
+}
+
+/** Refuses to overwrite a folder that is not an earlier render (it could be someone's work). */
+async function checkOutDir(outDir: string): Promise<void> {
+  if (!existsSync(outDir)) return;
+  const entries = await readdir(outDir);
+  if (entries.length > 0 && !entries.includes(BUILD_LAYOUT.inputsHash)) {
+    throw new BoxwrightError('E_USAGE', `--out ${outDir} is not empty and holds no earlier render; give an empty or new folder`, { path: 'outDir' });
+  }
+}
+
+/**
+ * Renders the build folder for a spec: build.pkr.json, scripts/ and files/ from the mustache templates
+ * in provisioners/, the app bundle, the NoCloud seed (Ubuntu), the SSH key packer logs in with, and the
+ * chroot helpers (chroot kind). Writes into a temp folder beside `outDir` and renames it into place, so
+ * a failed render leaves nothing. The same spec gives a byte-identical folder and the same inputs hash.
+ */
+export async function renderImage(spec: ImageSpec, options: RenderOptions): Promise<RenderResult> {
+  const partial = planFor(spec, options);
+  const outDir = path.resolve(options.outDir);
+  await checkOutDir(outDir);
+  const templates = provisionersDir();
+  const context = renderContext(spec, { os: partial.base.os, kind: partial.kind });
+  const bundle = await bundleApp(path.resolve(spec.dir, spec.app.source), options.cacheDir ?? defaultCacheDir());
+
+  await mkdir(path.dirname(outDir), { recursive: true });
+  const work = await mkdtemp(`${outDir}.render-`);
+  try {
+    const scripts: string[] = [];
+    for (const name of (await readdir(templates)).filter((file) => file.endsWith('.sh')).sort()) {
+      const text = await readFile(path.join(templates, name), 'utf8');
+      if (partial.kind === 'chroot' && /^#\s*boxwright:\s*vm-only/m.test(text)) continue;
+      const relative = `${BUILD_LAYOUT.scripts}/${name}`;
+      await writeInto(work, relative, renderTemplate(text, context, 'shell', name), 0o755);
+      scripts.push(relative);
+    }
+    const filesDir = path.join(templates, 'files');
+    for (const relative of existsSync(filesDir) ? await listFiles(filesDir) : []) {
+      const text = await readFile(path.join(filesDir, relative), 'utf8');
+      const mode = relative.endsWith('.sh') ? 'shell' : 'config';
+      await writeInto(work, `${BUILD_LAYOUT.files}/${relative}`, renderTemplate(text, context, mode, `files/${relative}`), relative.endsWith('.sh') ? 0o755 : 0o644);
+    }
+    await copyFile(bundle.path, path.join(work, BUILD_LAYOUT.appBundle));
+    await writeInto(work, BUILD_LAYOUT.insecureKey, await readFile(path.join(templates, 'base', 'files', 'vagrant_insecure_key')), 0o600);
+    if (partial.base.os === 'ubuntu-24.04') {
+      const seed = nocloudSeed(spec.hostname, await readFile(path.join(templates, 'base', 'files', 'vagrant.pub'), 'utf8'));
+      for (const [file, content] of Object.entries(seed)) await writeInto(work, `${BUILD_LAYOUT.seed}/${file}`, content);
+    }
+    if (partial.kind === 'chroot') {
+      await writeInto(work, `${BUILD_LAYOUT.helpers}/chroot.sh`, await readFile(path.join(templates, 'build', 'chroot.sh')), 0o755);
+      await writeInto(work, `${BUILD_LAYOUT.helpers}/make-disk.sh`, await readFile(path.join(templates, 'base', 'make-disk.sh')), 0o755);
+    }
+    const plan: BuildPlan = { ...partial, scripts };
+    await writeInto(work, BUILD_LAYOUT.template, templateText(composeTemplate(plan)));
+    await writeInto(work, 'boxwright.json', `${JSON.stringify({
+      name: spec.name, version: spec.version, provider: plan.provider, kind: plan.kind, accelerator: plan.accelerator,
+      base: { os: plan.base.os, source: plan.base.source, disk: plan.base.diskUrl, checksum: plan.base.checksum },
+      appBundle: { sourceHash: bundle.sourceHash },
+    }, null, 2)}\n`);
+
+    const inputsHash = await hashFolder(work, (file) => file === BUILD_LAYOUT.inputsHash);
+    await writeInto(work, BUILD_LAYOUT.inputsHash, `${inputsHash}\n`);
+    await rm(outDir, { recursive: true, force: true });
+    await rename(work, outDir);
+    return { dir: outDir, templatePath: path.join(outDir, BUILD_LAYOUT.template), inputsHash, files: await listFiles(outDir), plan };
+  } catch (error) {
+    await rm(work, { recursive: true, force: true });
+    throw error;
+  }
+}
