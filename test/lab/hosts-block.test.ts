@@ -24,7 +24,7 @@ function applyTs(c: Case, input = c.input): string {
 
 /** Runs every case through the Ruby implementation in one process. */
 function applyRuby(list: Case[]): Array<{ output?: string; error?: string }> {
-  const out = execFileSync('ruby', [`${root}vagrant/hosts_block_cli.rb`], { input: JSON.stringify({ cases: list }) });
+  const out = execFileSync('ruby', [`${root}vagrant/cli.rb`, 'hosts-block'], { input: JSON.stringify({ cases: list }) });
   return JSON.parse(out.toString('utf8')) as Array<{ output?: string; error?: string }>;
 }
 
