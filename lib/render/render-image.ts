@@ -12,7 +12,7 @@ import { bundleApp, defaultCacheDir } from './app-bundle.js';
 import { renderContext } from './context.js';
 import { hashFolder, listFiles } from './inputs-hash.js';
 import { renderTemplate } from './mustache.js';
-import { nocloudSeed } from './seed.js';
+import { ubuntuSeed } from '../base/ubuntu.js';
 
 /** Options of {@link renderImage}. */
 export interface RenderOptions {
@@ -119,7 +119,7 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
     await copyFile(bundle.path, path.join(work, BUILD_LAYOUT.appBundle));
     await writeInto(work, BUILD_LAYOUT.insecureKey, await readFile(path.join(templates, 'base', 'files', 'vagrant_insecure_key')), 0o600);
     if (partial.base.os === 'ubuntu-24.04') {
-      const seed = nocloudSeed(spec.hostname, await readFile(path.join(templates, 'base', 'files', 'vagrant.pub'), 'utf8'));
+      const seed = ubuntuSeed({ hostname: spec.hostname.split('.')[0] ?? 'boxwright' });
       for (const [file, content] of Object.entries(seed)) await writeInto(work, `${BUILD_LAYOUT.seed}/${file}`, content);
     }
     if (partial.kind === 'chroot') {

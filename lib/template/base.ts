@@ -1,20 +1,9 @@
 import type { BaseName, ImageSpec } from '../spec/types.js';
+import { UBUNTU_2404 } from '../base/ubuntu.js';
 import { BUILD_LAYOUT, type TemplateBase } from './plan.js';
 
-/**
- * Ubuntu 24.04 (noble) cloud image, pinned to a dated release folder (immutable, unlike `release/`).
- * The qcow2 digest was read from a public pin of this exact file (a project pinning
- * `release-20260926/ubuntu-24.04-server-cloudimg-amd64.img`); it could not be downloaded from these
- * machines to re-check. Packer verifies it at download. The .ova digest was not readable here, so it is
- * checked against the folder's SHA256SUMS; `boxwright lock` pins it where the image is reachable.
- */
-export const UBUNTU_NOBLE = {
-  release: '20260926',
-  diskUrl: 'https://cloud-images.ubuntu.com/releases/noble/release-20260926/ubuntu-24.04-server-cloudimg-amd64.img',
-  diskChecksum: 'sha256:6a81c37564db9b1ee84e141922625e1d7c5b389b99bb3c572e0243607d5bb4d2',
-  ovaUrl: 'https://cloud-images.ubuntu.com/releases/noble/release-20260926/ubuntu-24.04-server-cloudimg-amd64.ova',
-  ovaChecksum: 'file:https://cloud-images.ubuntu.com/releases/noble/release-20260926/SHA256SUMS',
-} as const;
+/** The Ubuntu .ova beside the pinned cloud image (VirtualBox), checked against the folder's SHA256SUMS. */
+const UBUNTU_OVA = UBUNTU_2404.url.replace(/\.img$/, '.ova');
 
 /** Paths (relative to the build folder) where the build links the mirror-bootstrapped base. */
 export function mirrorBasePaths(os: BaseName): { disk: string; diskSha256: string; rootfsTar: string } {
@@ -42,8 +31,8 @@ export function templateBase(spec: ImageSpec, baseOverride?: BaseName): Template
   if (base === 'ubuntu-24.04') {
     return {
       os: 'ubuntu-24.04', source: 'cloud-image',
-      diskUrl: UBUNTU_NOBLE.diskUrl, checksum: UBUNTU_NOBLE.diskChecksum,
-      ovfUrl: UBUNTU_NOBLE.ovaUrl, ovfChecksum: UBUNTU_NOBLE.ovaChecksum,
+      diskUrl: UBUNTU_2404.url, checksum: `sha256:${UBUNTU_2404.sha256}`,
+      ovfUrl: UBUNTU_OVA, ovfChecksum: `file:${UBUNTU_2404.checksumUrl}`,
     };
   }
   const image = /^https?:\/\//.test(base.image) ? base.image : new URL(base.image, `file://${spec.dir}/`).pathname;
