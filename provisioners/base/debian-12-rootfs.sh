@@ -1,0 +1,65 @@
+#!/bin/bash
+# Bootstrap a Debian 12 (bookworm) root filesystem from a Debian mirror with mmdebstrap and write
+# it as a tar (numeric owners, reproducible when SOURCE_DATE_EPOCH is set and the mirror is a
+# fixed snapshot). The root is customized as a Vagrant base by debian-12-customize.sh.
+#
+# Usage: debian-12-rootfs.sh --output FILE.tar [--mirror URL] [--security-mirror URL|""]
+#                            [--suite bookworm] [--packages FILE] [--hostname NAME]
+# Needs root and mmdebstrap (apt-get install mmdebstrap).
+set -Eeuo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+mirror=http://deb.debian.org/debian
+security_mirror=http://deb.debian.org/debian-security
+suite=bookworm
+packages_file=$here/debian-12-packages.txt
+hostname=boxwright
+output=
+
+usage() { sed -n 's/^# \{0,1\}Usage: //p' "$0" >&2; exit 2; }
+
+while (($#)); do
+  case $1 in
+    --output) output=${2:?}; shift 2 ;;
+    --mirror) mirror=${2:?}; shift 2 ;;
+    --security-mirror) security_mirror=${2-}; shift 2 ;;
+    --suite) suite=${2:?}; shift 2 ;;
+    --packages) packages_file=${2:?}; shift 2 ;;
+    --hostname) hostname=${2:?}; shift 2 ;;
+    -h|--help) usage ;;
+    *) printf 'debian-12-rootfs: unknown argument %s\n' "$1" >&2; usage ;;
+  esac
+done
+[[ -n $output ]] || usage
+command -v mmdebstrap >/dev/null || { echo 'mmdebstrap is missing: apt-get install mmdebstrap' >&2; exit 3; }
+
+mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$packages_file")
+include=$(IFS=,; printf '%s' "${packages[*]}")
+
+sources=("deb $mirror $suite main" "deb $mirror $suite-updates main")
+if [[ -n $security_mirror ]]; then
+  sources+=("deb $security_mirror $suite-security main")
+fi
+
+export BOXWRIGHT_CUSTOMIZE=$here/debian-12-customize.sh
+export BOXWRIGHT_BASE_FILES=$here/files
+export BOXWRIGHT_HOSTNAME=$hostname
+
+# path-exclude keeps docs, man pages and translations out, now and for every later apt install.
+# shellcheck disable=SC2016 # $1 and $BOXWRIGHT_CUSTOMIZE expand inside mmdebstrap's hook shell
+mmdebstrap \
+  --variant=apt \
+  --mode=root \
+  --format=tar \
+  --include="$include" \
+  --aptopt='Acquire::Check-Valid-Until "false"' \
+  --aptopt='Acquire::Retries "3"' \
+  --dpkgopt='path-exclude=/usr/share/doc/*' \
+  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+  --dpkgopt='path-exclude=/usr/share/man/*' \
+  --dpkgopt='path-exclude=/usr/share/info/*' \
+  --dpkgopt='path-exclude=/usr/share/locale/*' \
+  --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+  --dpkgopt='path-exclude=/usr/share/lintian/*' \
+  --customize-hook='"$BOXWRIGHT_CUSTOMIZE" "$1"' \
+  "$suite" "$output" "${sources[@]}"
