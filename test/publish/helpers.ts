@@ -16,8 +16,10 @@ export function sha256(data: string | Buffer): string {
 /** Writes `<name>-<version>.<provider>.box` (plus its sha256sum sidecar unless `sidecar: false`). */
 export async function fakeBox(
   dir: string,
-  { name = 'foobar-web', version = '1.0.0', provider = 'libvirt', content = `box ${version} ${provider}`, sidecar = true } = {},
+  options: { name?: string; version?: string; provider?: string; content?: string; sidecar?: boolean } = {},
 ): Promise<{ path: string; sha256: string }> {
+  const { name = 'foobar-web', version = '1.0.0', provider = 'libvirt', sidecar = true } = options;
+  const content = options.content ?? `box ${version} ${provider}`;
   const file = `${name}-${version}.${provider}.box`;
   const path = join(dir, file);
   await writeFile(path, content);

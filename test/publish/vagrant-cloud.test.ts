@@ -1,6 +1,6 @@
 import test from 'ava';
 import nock from 'nock';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isBoxwrightError } from '../../lib/errors.js';
 import type { PublishEvent } from '../../lib/publish/events.js';
@@ -448,4 +448,3 @@ serial('a cancelled publish stops with E_CANCELLED', async (t) => {
   t.true(isBoxwrightError(error, 'E_CANCELLED'));
 });
 
-void writeFile;
