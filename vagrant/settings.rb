@@ -177,8 +177,10 @@ module Boxwright
       end
       return unless box_layer
 
-      @values['box_url'] = box_layer['data']['box_url']
-      @sources['box_url'] = source_name(box_layer, 'box_url') if @values['box_url']
+      if box_layer['data']['box_url']
+        @values['box_url'] = box_layer['data']['box_url']
+        @sources['box_url'] = source_name(box_layer, 'box_url')
+      end
       name_layer = layers.drop(layers.index(box_layer)).find { |l| l['data'].key?('box_name') }
       return unless name_layer
 
