@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# 10-packages: one apt run for the whole stack. Services must not run during the build, so a
+# policy-rc.d keeps maintainer scripts from starting them (in VM builds too); the chroot build
+# brings its own, which is left alone.
+set -Eeuo pipefail
+# shellcheck source=files/lib/common.sh
+. {{stagingDir}}/files/lib/common.sh
+
+POLICY=/usr/sbin/policy-rc.d
+MARK='# boxwright-temporary-policy'
+if [[ ! -e "$POLICY" ]]; then
+  printf '#!/bin/sh\n%s\nexit 101\n' "$MARK" > "$POLICY"
+  chmod 0755 "$POLICY"
+fi
+remove_policy() {
+  if [[ -f "$POLICY" ]] && grep -qxF "$MARK" "$POLICY"; then rm -f "$POLICY"; fi
+}
+trap remove_policy EXIT
+
+PACKAGES=(
+  nginx
+  {{dbPackage}}
+  nodejs
+  nftables
+  unattended-upgrades
+  openssh-server
+  ca-certificates
+  curl
+  iproute2
+  netbase
+  tar
+  gzip
+)
+
+bw_log "installing: ${PACKAGES[*]}"
+bw_apt update
+bw_apt install "${PACKAGES[@]}"
+bw_log "node $(node --version)"

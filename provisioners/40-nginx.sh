@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# 40-nginx: reverse proxy for {{serverNames}} on port {{nginxPort}}; the distro's default site is
+# removed and unknown Hosts get 444. The config is tested (nginx -t, works offline) before reload.
+set -Eeuo pipefail
+# shellcheck source=files/lib/common.sh
+. {{stagingDir}}/files/lib/common.sh
+
+rm -f /etc/nginx/sites-enabled/default
+bw_install 0644 nginx/boxwright-http.conf /etc/nginx/conf.d/boxwright.conf
+bw_install 0644 nginx/boxwright-site.conf /etc/nginx/sites-available/boxwright.conf
+ln -sfn ../sites-available/boxwright.conf /etc/nginx/sites-enabled/boxwright.conf
+
+nginx -t -q
+systemctl enable --quiet nginx
+bw_reload_if_active nginx
+SERVER_NAMES={{serverNames}}
+bw_log "nginx configured for $SERVER_NAMES"

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# In-image check suite of {{name}} {{version}}: run inside the booted VM as root
+# (`sudo bash verify.sh`). One `ok - ...` / `not ok - ...` line per check; exit 1 on any failure.
+# Rendered with the same context as the provisioners.
+set -Euo pipefail
+export LC_ALL=C.UTF-8
+# shellcheck source=checks/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
+
+HOSTNAME_={{hostname}}
+read -r -a SERVER_NAMES <<< {{serverNames}}
+NGINX_PORT={{nginxPort}}
+APP_PORT={{appPort}}
+APP_USER={{appUser}}
+APP_DIR={{appDir}}
+DB_NAME={{dbName}}
+DB_USER={{dbUser}}
+DB_SERVICE={{dbService}}
+STAGING_DIR={{stagingDir}}
+APP_UNIT=boxwright-app.service
+PW_FILE=/etc/boxwright/secrets/db-password
+MAX_EXPOSURE=2.5
+BASE_URL="http://127.0.0.1:${NGINX_PORT}"
+{{#isMariadb}}
+DB_CLIENT=mariadb
+{{/isMariadb}}
+{{#isMysql}}
+DB_CLIENT=mysql
+{{/isMysql}}
+
+if [[ $EUID -ne 0 ]]; then
+  echo "run as root: sudo bash $0" >&2
+  exit 2
+fi
+
+sql() { "$DB_CLIENT" --protocol=socket --user=root --batch --skip-column-names -e "$1" 2>&1; }
+
+echo "# services"
+for unit in nginx.service "$DB_SERVICE.service" boxwright-firstboot.service "$APP_UNIT"; do
+  expect_eq "$unit is active" active "$(systemctl is-active "$unit" 2>&1)"
+done
+check "boxwright-hostkeys.service ran without error" systemctl is-active --quiet boxwright-hostkeys.service
+
+echo "# listening sockets"
+listeners="$(ss -ltnH | awk '{print $4}')"
+port_addrs() { awk -v p="$1" -F: '$NF == p { sub(":" p "$", ""); print }' <<< "$listeners" | sort -u | paste -sd' ' -; }
+public_ports="$(awk -F: '{ a = $0; sub(":[0-9]+$", "", a); if (a !~ /^(127\.|\[::1\]$)/) print $NF }' <<< "$listeners" | sort -un | paste -sd' ' -)"
+expected_public="$(printf '%s\n' 22 "$NGINX_PORT" | sort -un | paste -sd' ' -)"
+expect_eq "only ports 22 and $NGINX_PORT listen beyond loopback" "$expected_public" "$public_ports"
+check "sshd listens on port 22" grep -qE ':22$' <<< "$listeners"
+check "nginx listens on all addresses, port $NGINX_PORT" grep -qE "^(0\.0\.0\.0|\*|\[::\]):${NGINX_PORT}$" <<< "$listeners"
+expect_eq "the app listens on 127.0.0.1:$APP_PORT only" "127.0.0.1" "$(port_addrs "$APP_PORT")"
+expect_eq "the database listens on 127.0.0.1:3306 only" "127.0.0.1" "$(port_addrs 3306)"
+
+echo "# database"
+expect_eq "no anonymous database users" 0 "$(sql "SELECT COUNT(*) FROM mysql.user WHERE User = ''")"
+expect_eq "no remote root" 0 "$(sql "SELECT COUNT(*) FROM mysql.user WHERE User = 'root' AND Host <> 'localhost'")"
+check "root@localhost keeps unix socket authentication" grep -qE 'unix_socket|auth_socket' <<< "$(sql "SHOW CREATE USER 'root'@'localhost'")"
+expect_eq "no test database" "" "$(sql "SHOW DATABASES LIKE 'test'")"
+expect_eq "no grants on test databases" 0 "$(sql "SELECT COUNT(*) FROM mysql.db WHERE Db = 'test' OR Db LIKE 'test\\_%'")"
+expect_eq "the app database $DB_NAME exists" "$DB_NAME" "$(sql "SHOW DATABASES LIKE '$DB_NAME'")"
+expect_eq "the app user exists at localhost only" localhost "$(sql "SELECT Host FROM mysql.user WHERE User = '$DB_USER'" | paste -sd' ' -)"
+app_grants() {
+  local grants line
+  grants="$(sql "SHOW GRANTS FOR '$DB_USER'@'localhost'")" || { echo "$grants"; return 1; }
+  while IFS= read -r line; do
+    [[ "$line" == "GRANT USAGE ON *.* TO "* ]] && continue
+    [[ "$line" == *" ON \`$DB_NAME\`.* TO "* ]] && continue
+    echo "unexpected grant: ${line%% IDENTIFIED*}"
+    return 1
+  done <<< "$grants"
+  grep -q " ON \`$DB_NAME\`\.\* TO " <<< "$grants" || { echo "no grant on $DB_NAME"; return 1; }
+}
+check "the app user has privileges on $DB_NAME only" app_grants
+expect_eq "local_infile is OFF" 0 "$(sql 'SELECT @@GLOBAL.local_infile')"
+expect_eq "bind address is 127.0.0.1" 127.0.0.1 "$(sql 'SELECT @@GLOBAL.bind_address')"
+expect_eq "skip_name_resolve is ON" 1 "$(sql 'SELECT @@GLOBAL.skip_name_resolve')"
+app_login() {
+  # The password reaches the client through a file descriptor, never argv.
+  "$DB_CLIENT" --defaults-extra-file=<(printf '[client]\npassword=%s\n' "$(cat "$PW_FILE")") \
+    --protocol=socket --user="$DB_USER" --batch --skip-column-names -e 'SELECT 1' "$DB_NAME"
+}
+check "the app user logs in with the first-boot password" app_login
+
+echo "# nginx"
+# fetch HOST PATH: prints the status line and headers, lowercased.
+fetch() { curl -sS -o /dev/null -D - --max-time 10 -H "Host: $1" "$BASE_URL$2" | tr -d '\r' | tr '[:upper:]' '[:lower:]'; }
+check "nginx -t passes" nginx -t -q
+for server_name in "${SERVER_NAMES[@]}"; do
+  head_root="$(fetch "$server_name" /)"
+  check "GET / with Host $server_name is 200" grep -qE '^http/1\.1 200' <<< "$head_root"
+done
+head_root="$(fetch "$HOSTNAME_" /)"
+head_404="$(fetch "$HOSTNAME_" /no-such-page)"
+check "an unknown path is a 404" grep -qE '^http/1\.1 404' <<< "$head_404"
+for header in 'x-content-type-options: nosniff' 'x-frame-options: (deny|sameorigin)' 'referrer-policy: ' \
+  'content-security-policy: ' 'permissions-policy: '; do
+  check "200 carries ${header%%:*}" grep -qE "^$header" <<< "$head_root"
+  check "404 carries ${header%%:*}" grep -qE "^$header" <<< "$head_404"
+done
+check "the Server header carries no version" grep -qxE 'server: nginx' <<< "$head_root"
+unknown_host() {
+  local rc=0
+  curl -sS -o /dev/null --max-time 10 -H 'Host: unknown.invalid' "$BASE_URL/" 2>/dev/null || rc=$?
+  [[ $rc -eq 52 ]] || { echo "curl exit $rc, expected 52 (empty reply: 444)"; return 1; }
+}
+check "an unknown Host gets the connection closed (444)" unknown_host
+expect_eq "/healthz through nginx says ok" ok "$(curl -sS --max-time 10 -H "Host: $HOSTNAME_" "$BASE_URL/healthz")"
+visits() { curl -sS --max-time 10 -H "Host: $HOSTNAME_" "$BASE_URL/" | sed -n 's/.*id="visits">\([0-9]*\)<.*/\1/p'; }
+v1="$(visits)"
+v2="$(visits)"
+check "the visit counter counts (stored in the database)" test -n "$v1" -a "${v2:-0}" -eq "$((${v1:-0} + 1))"
+
+echo "# app"
+expect_eq "the app user has no login shell" /usr/sbin/nologin "$(getent passwd "$APP_USER" | cut -d: -f7)"
+main_pid="$(systemctl show -p MainPID --value "$APP_UNIT")"
+expect_eq "the app runs as $APP_USER" "$APP_USER" "$(ps -o user= -p "$main_pid" 2>&1 | tr -d ' ')"
+expect_eq "the app runs /usr/bin/node directly" /usr/bin/node "$(readlink "/proc/$main_pid/exe" 2>&1)"
+expect_eq "the app files belong to root" "" "$(find "$APP_DIR" ! -user root -print -quit 2>&1)"
+app_cannot_write() { ! runuser -u "$APP_USER" -- test -w "$APP_DIR"; }
+check "the app user cannot write $APP_DIR" app_cannot_write
+exposure() {
+  local score
+  score="$(systemd-analyze security "$APP_UNIT" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')"
+  [[ -n "$score" ]] || { echo "no exposure score"; return 1; }
+  echo "exposure $score"
+  awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'
+}
+if out="$(exposure)"; then ok "systemd-analyze security: $out <= $MAX_EXPOSURE"; else not_ok "systemd-analyze security: ${out:-?} > $MAX_EXPOSURE"; fi
+
+echo "# firewall"
+{{#firewallEnabled}}
+check "nftables.service is enabled" systemctl is-enabled --quiet nftables.service
+input_chain="$(nft list chain inet filter input 2>&1)"
+check "the nft input chain has policy drop" grep -q 'hook input priority filter; policy drop;' <<< "$input_chain"
+check "the nft input chain accepts 22 and $NGINX_PORT" grep -qE "tcp dport \{ 22, ${NGINX_PORT} \}" <<< "$input_chain"
+{{/firewallEnabled}}
+{{^firewallEnabled}}
+ok "firewall disabled by the image spec # SKIP"
+{{/firewallEnabled}}
+
+echo "# ssh"
+sshd_t="$(sshd -T 2>&1)"
+for setting in 'permitrootlogin no' 'passwordauthentication no' 'kbdinteractiveauthentication no' 'usedns no' 'pubkeyauthentication yes'; do
+  check "sshd: $setting" grep -qx "$setting" <<< "$sshd_t"
+done
+for type in rsa ecdsa ed25519; do
+  check "SSH host key $type present" test -s "/etc/ssh/ssh_host_${type}_key" -a -s "/etc/ssh/ssh_host_${type}_key.pub"
+done
+
+echo "# secrets"
+expect_eq "the DB password file is 0600 root:root" "600 root:root" "$(stat -c '%a %U:%G' "$PW_FILE" 2>&1)"
+expect_eq "the secrets folder is 0700 root:root" "700 root:root" "$(stat -c '%a %U:%G' /etc/boxwright/secrets 2>&1)"
+check "the DB password is not empty" test -s "$PW_FILE"
+# grep -f reads the password from the file, so it is not in grep's own argv either.
+pw_nowhere() {
+  local hits
+  hits="$(grep -lsF -f "$PW_FILE" "$@" 2>/dev/null | grep -v "^$PW_FILE\$" || true)"
+  [[ -z "$hits" ]] || { echo "found in: $hits"; return 1; }
+}
+[[ -s "$PW_FILE" ]] || PW_FILE=/dev/null
+check "the DB password is in no process's argv" pw_nowhere /proc/[0-9]*/cmdline
+check "the DB password is in no process's environment" pw_nowhere /proc/[0-9]*/environ
+check "the DB password is in the app's environment neither" pw_nowhere "/proc/$main_pid/environ"
+pw_not_in_files() { pw_nowhere -r /etc /opt /usr/local /var/log "$APP_DIR"; }
+check "the DB password is in no file but its own" pw_not_in_files
+
+echo "# identity and cleanup"
+machine_id="$(cat /etc/machine-id 2>&1)"
+check "machine-id is set" grep -qxE '[0-9a-f]{32}' <<< "$machine_id"
+if [[ -f /var/lib/boxwright/build-machine-id.sha256 ]]; then
+  check "machine-id is this VM's own, not the build's" test "$(printf '%s\n' "$machine_id" | sha256sum | cut -d' ' -f1)" != "$(cat /var/lib/boxwright/build-machine-id.sha256)"
+fi
+check "the staging folder $STAGING_DIR is gone" test ! -e "$STAGING_DIR"
+check "the build-only apt settings are gone" test ! -e /etc/apt/apt.conf.d/99boxwright-build
+check "unattended upgrades are on" grep -q 'APT::Periodic::Unattended-Upgrade "1"' <<< "$(apt-config dump)"
+for timer in apt-daily.timer apt-daily-upgrade.timer; do
+  expect_eq "$timer is enabled" enabled "$(systemctl is-enabled "$timer" 2>&1)"
+done
+
+tap_done

@@ -1,0 +1,95 @@
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderContext } from '../../lib/render/context.js';
+import { renderTemplate, type RenderContext } from '../../lib/render/mustache.js';
+import { loadImage } from '../../lib/spec/load.js';
+import type { BaseName, ImageSpec } from '../../lib/spec/types.js';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const provisionersDir = path.join(repoRoot, 'provisioners');
+export const imageDir = path.join(repoRoot, 'images', 'foobar-web');
+
+/** A variant of the foobar-web spec to render the provisioners for. */
+export interface Variant {
+  os: BaseName;
+  kind: 'vm' | 'chroot';
+  firewall?: boolean;
+  engine?: 'mysql' | 'mariadb';
+}
+
+export const VARIANTS: Variant[] = [
+  { os: 'debian-12', kind: 'chroot' },
+  { os: 'debian-12', kind: 'vm', firewall: false },
+  { os: 'ubuntu-24.04', kind: 'vm' },
+  { os: 'ubuntu-24.04', kind: 'vm', engine: 'mariadb' },
+];
+
+export function variantName(v: Variant): string {
+  return `${v.os}/${v.kind}${v.engine ? `/${v.engine}` : ''}${v.firewall === false ? '/no-firewall' : ''}`;
+}
+
+export async function sampleSpec(v: Variant): Promise<ImageSpec> {
+  const spec = await loadImage(imageDir);
+  return {
+    ...spec,
+    database: { ...spec.database, engine: v.engine ?? spec.database.engine },
+    firewall: { enabled: v.firewall ?? true },
+  };
+}
+
+async function walk(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const rel = path.join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(path.join(dir, entry.name), rel)));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/** What renderProvisioners wrote: folder + relative paths of scripts, files and checks. */
+export interface Rendered {
+  dir: string;
+  context: RenderContext;
+  scripts: string[];
+  files: string[];
+  checks: string[];
+}
+
+/**
+ * Renders provisioners/*.sh (shell mode), files/** (config mode; *.sh in shell mode, as lib/render
+ * does) and checks/*.sh (shell mode) into a temp folder laid out as in the guest's staging dir.
+ */
+export async function renderProvisioners(v: Variant, into?: string): Promise<Rendered> {
+  const spec = await sampleSpec(v);
+  const context = renderContext(spec, { os: v.os, kind: v.kind });
+  const dir = into ?? (await mkdtemp(path.join(os.tmpdir(), 'bw-prov-')));
+  const put = async (rel: string, text: string, mode: number) => {
+    const target = path.join(dir, rel);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, text);
+    await chmod(target, mode);
+  };
+  const scripts: string[] = [];
+  for (const name of (await readdir(provisionersDir)).filter((f) => f.endsWith('.sh')).sort()) {
+    const text = await readFile(path.join(provisionersDir, name), 'utf8');
+    await put(`scripts/${name}`, renderTemplate(text, context, 'shell', name), 0o755);
+    scripts.push(`scripts/${name}`);
+  }
+  const files: string[] = [];
+  for (const rel of await walk(path.join(provisionersDir, 'files'))) {
+    const text = await readFile(path.join(provisionersDir, 'files', rel), 'utf8');
+    const shell = rel.endsWith('.sh');
+    await put(`files/${rel}`, renderTemplate(text, context, shell ? 'shell' : 'config', `files/${rel}`), shell ? 0o755 : 0o644);
+    files.push(`files/${rel}`);
+  }
+  const checks: string[] = [];
+  for (const rel of await walk(path.join(provisionersDir, 'checks'))) {
+    const text = await readFile(path.join(provisionersDir, 'checks', rel), 'utf8');
+    await put(`checks/${rel}`, renderTemplate(text, context, 'shell', `checks/${rel}`), 0o755);
+    checks.push(`checks/${rel}`);
+  }
+  return { dir, context, scripts, files, checks };
+}
