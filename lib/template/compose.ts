@@ -1,3 +1,4 @@
+import { PACKER_PLUGIN_SOURCES, type PackerPluginName } from '../packer/capabilities.js';
 import { chrootPostProcessors, boxOutputPath, vmPostProcessors } from './post-processors.js';
 import { chrootProvisioners, vmProvisioners } from './provisioners.js';
 import type { BuildPlan } from './plan.js';
@@ -7,22 +8,16 @@ import { virtualboxSource } from './virtualbox.js';
 /** A Packer template in HCL2 JSON syntax, as written to build.pkr.json. */
 export type PackerTemplate = Record<string, unknown>;
 
-/** Plugin source addresses for `required_plugins` (packer ≥ 1.7). */
-const PLUGIN_SOURCES: Readonly<Record<string, string>> = {
-  qemu: 'github.com/hashicorp/qemu',
-  virtualbox: 'github.com/hashicorp/virtualbox',
-  vagrant: 'github.com/hashicorp/vagrant',
-};
 
 function packerBlock(plan: BuildPlan): Record<string, unknown> {
   const block: Record<string, unknown> = { required_version: `>= 1.6.6` };
   if (!plan.packer.requiredPlugins) return block;
-  const needed = plan.kind === 'chroot' ? ['vagrant'] : [plan.provider === 'virtualbox' ? 'virtualbox' : 'qemu', 'vagrant'];
+  const needed: PackerPluginName[] = plan.kind === 'chroot' ? ['vagrant'] : [plan.provider === 'virtualbox' ? 'virtualbox' : 'qemu', 'vagrant'];
   const plugins: Record<string, unknown> = {};
   for (const name of needed.sort()) {
     const version = plan.packer.plugins[name];
     if (version === undefined) throw new Error(`no pinned version for packer plugin ${name}`);
-    plugins[name] = { source: PLUGIN_SOURCES[name], version: `= ${version}` };
+    plugins[name] = { source: PACKER_PLUGIN_SOURCES[name], version: `= ${version}` };
   }
   block.required_plugins = [plugins];
   return block;

@@ -1,3 +1,4 @@
+import type { PackerCapabilities } from '../packer/capabilities.js';
 import type { BaseName, ImageSpec, Provider } from '../spec/types.js';
 
 /** Where the base disk of a build comes from, as the template needs it. */
@@ -18,15 +19,8 @@ export interface TemplateBase {
   rootfsTar?: string;
 }
 
-/** What the installed packer can do (from `packer version`). */
-export interface PackerFeatures {
-  /** Packer version, semver. */
-  version: string;
-  /** `packer { required_plugins }` is understood (≥ 1.7); then `packer init` must run. */
-  requiredPlugins: boolean;
-  /** Exact plugin versions to pin when `requiredPlugins` is true, by plugin name (qemu, virtualbox, vagrant). */
-  plugins: Readonly<Record<string, string>>;
-}
+/** What the template composer needs to know of the installed packer (see lib/packer/capabilities.ts). */
+export type PackerFeatures = Pick<PackerCapabilities, 'version' | 'requiredPlugins' | 'plugins'>;
 
 /** Everything the pure template composer needs. */
 export interface BuildPlan {

@@ -1,0 +1,33 @@
+import type { BaseName, ImageSpec, Provider } from '../spec/types.js';
+import type { InstalledPackage } from './artifacts.js';
+
+/** File name of the build manifest in outDir. */
+export const MANIFEST_FILE = 'build-manifest.json';
+
+/** What `build-manifest.json` records about a build. */
+export interface BuildManifest {
+  /** Manifest format version. */
+  format: 1;
+  name: string;
+  version: string;
+  provider: Provider;
+  kind: 'vm' | 'chroot';
+  accelerator: 'kvm' | 'tcg';
+  /** Cache key: render hash + base identity + packer version. */
+  inputsHash: string;
+  /** Hash of the rendered build folder alone. */
+  renderHash: string;
+  packerVersion: string;
+  base: { os: BaseName; source: 'mirror' | 'cloud-image' | 'custom'; disk: string; checksum: string; recipeHash?: string };
+  box: { file: string; sha256: string; size: number };
+  /** Milliseconds per phase, plus `totalMs`. */
+  timings: Record<string, number>;
+  /** Packages installed in the image (dpkg-query), sorted by name. */
+  packages: InstalledPackage[];
+  /** The Node app's production dependencies (name → version). */
+  app: { dependencies: Record<string, string> };
+  /** The validated spec (without its host folder). */
+  spec: Omit<ImageSpec, 'dir'>;
+  /** ISO time the build finished. */
+  builtAt: string;
+}

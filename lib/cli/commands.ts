@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import { buildImage } from '../build/build-image.js';
+import { renderImage } from '../render/render-image.js';
+import { validateRendered } from '../build/validate-rendered.js';
+import { loadImage } from '../spec/load.js';
+import { ACCELERATORS, BASE_NAMES, BUILD_KINDS, PROVIDERS } from '../spec/rules.js';
+import { BoxwrightError } from '../errors.js';
+import { choice, parseArgs, stringFlag } from './args.js';
+import { progressPrinter } from './progress.js';
+import { diffManifests, formatDiff } from '../build/diff.js';
+import { publishCommand, PUBLISH_HELP } from './publish.js';
+
+/** A CLI command: its help text and what it runs. */
+export interface Command {
+  summary: string;
+  help: string;
+  run(argv: readonly string[], signal: AbortSignal): Promise<number>;
+}
+
+function imageArg(positionals: string[], command: string): string {
+  const [image, ...extra] = positionals;
+  if (image === undefined) throw new BoxwrightError('E_USAGE', `${command} needs an image folder or image.json path, e.g. images/foobar-web`);
+  if (extra.length > 0) throw new BoxwrightError('E_USAGE', `unexpected argument ${extra[0]}`);
+  return image;
+}
+
+function requiredFlag(flags: Record<string, string | true>, name: string, example: string): string {
+  const value = stringFlag(flags, name);
+  if (value === undefined) throw new BoxwrightError('E_USAGE', `--${name} is required, e.g. --${name} ${example}`, { path: name });
+  return value;
+}
+
+const render: Command = {
+  summary: 'write the Packer build folder for an image; print its inputs hash',
+  help: `Usage: boxwright render <image> --out DIR [--provider libvirt|virtualbox] [--base debian-12|ubuntu-24.04] [--kind auto|vm|chroot] [--accelerator auto|kvm|tcg]
+
+Writes DIR/build.pkr.json, scripts/, files/, app.tar.gz and inputs.sha256. Rendering the same
+image twice gives a byte-identical folder. Prints the inputs hash on stdout.`,
+  async run(argv) {
+    const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator'], []);
+    const image = imageArg(positionals, 'render');
+    const outDir = requiredFlag(flags, 'out', 'build/');
+    const options = {
+      outDir,
+      provider: choice(flags, 'provider', PROVIDERS), base: choice(flags, 'base', BASE_NAMES),
+      kind: choice(flags, 'kind', BUILD_KINDS), accelerator: choice(flags, 'accelerator', ACCELERATORS),
+    };
+    const spec = await loadImage(image);
+    const result = await renderImage(spec, stripUndefined(options));
+    process.stderr.write(`rendered ${result.files.length} files to ${result.dir} (${result.plan.kind}, ${result.plan.provider}, ${result.plan.base.os})\n`);
+    process.stdout.write(`${result.inputsHash}\n`);
+    return 0;
+  },
+};
+
+const validate: Command = {
+  summary: 'validate an image spec, then run packer validate on its rendered build',
+  help: `Usage: boxwright validate <image> [--provider libvirt|virtualbox] [--base debian-12|ubuntu-24.04] [--kind auto|vm|chroot] [--packer PATH]
+
+Checks every field of image.json (errors name the field and the fix), renders the build into a
+temporary folder and runs \`packer validate\` on it. Exit 0 valid, 1 packer refused it, 2 bad spec.`,
+  async run(argv) {
+    const { positionals, flags } = parseArgs(argv, ['provider', 'base', 'kind', 'packer'], []);
+    const spec = await loadImage(imageArg(positionals, 'validate'));
+    const result = await validateRendered(spec, stripUndefined({
+      provider: choice(flags, 'provider', PROVIDERS), base: choice(flags, 'base', BASE_NAMES),
+      kind: choice(flags, 'kind', BUILD_KINDS), packerPath: stringFlag(flags, 'packer'),
+    }));
+    process.stdout.write(`valid: ${spec.name} ${spec.version} (${result.kind}, ${result.provider}, ${result.os}, packer ${result.packerVersion})\n`);
+    return 0;
+  },
+};
+
+const build: Command = {
+  summary: 'build the box (or return the cached one) into --out',
+  help: `Usage: boxwright build <image> --out DIR [--provider P] [--base B] [--kind auto|vm|chroot] [--accelerator auto|kvm|tcg] [--force] [--json] [--verbose] [--packer PATH]
+
+Builds <name>-<version>.<provider>.box, its .sha256, build-manifest.json and lab.json in DIR.
+Progress goes to stderr; with --json one JSON event per line goes to stdout. Ctrl-C cancels
+cleanly (packer stops its VM; nothing half-built is left) and exits 130.`,
+  async run(argv, signal) {
+    const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator', 'packer'], ['force', 'json', 'verbose', 'keep-build-dir']);
+    const image = imageArg(positionals, 'build');
+    const outDir = requiredFlag(flags, 'out', 'out/');
+    const options = stripUndefined({
+      outDir,
+      provider: choice(flags, 'provider', PROVIDERS), base: choice(flags, 'base', BASE_NAMES),
+      kind: choice(flags, 'kind', BUILD_KINDS), accelerator: choice(flags, 'accelerator', ACCELERATORS),
+      packerPath: stringFlag(flags, 'packer'), force: flags.force === true, keepBuildDir: flags['keep-build-dir'] === true,
+    });
+    const spec = await loadImage(image);
+    const printer = progressPrinter(process.stderr, flags.verbose === true);
+    const result = await buildImage(spec, {
+      ...options,
+      signal,
+      onEvent: (event) => {
+        if (flags.json === true) process.stdout.write(`${JSON.stringify(event)}\n`);
+        printer(event);
+      },
+    });
+    if (flags.json === true) process.stdout.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
+    else process.stdout.write(`${result.box}\n`);
+    process.stderr.write(`${result.cached ? 'cached' : 'built'}: ${result.box} (${(result.size / 1e6).toFixed(1)} MB)\n`);
+    return 0;
+  },
+};
+
+const diff: Command = {
+  summary: 'compare the package lists of two build manifests; exit 1 when they differ',
+  help: `Usage: boxwright diff <build-manifest-a.json> <build-manifest-b.json> [--json]
+
+Prints added, removed and changed packages (and app dependencies). Exit 0 when identical, 1 when
+they differ (for CI gates), 2 when a file is missing or not a manifest.`,
+  async run(argv) {
+    const { positionals, flags } = parseArgs(argv, [], ['json']);
+    const [a, b, ...extra] = positionals;
+    if (a === undefined || b === undefined || extra.length > 0) throw new BoxwrightError('E_USAGE', 'diff needs exactly two build-manifest.json paths');
+    const result = diffManifests(await readManifest(a), await readManifest(b));
+    process.stdout.write(flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatDiff(result));
+    return result.identical ? 0 : 1;
+  },
+};
+
+const publish: Command = {
+  summary: 'publish a box to a static catalog folder or to Vagrant Cloud / HCP',
+  help: PUBLISH_HELP,
+  run: publishCommand,
+};
+
+async function readManifest(file: string): Promise<unknown> {
+  const text = await readFile(file, 'utf8').catch((cause: unknown) => {
+    throw new BoxwrightError('E_USAGE', `cannot read ${file}; give the build-manifest.json of a build`, { cause });
+  });
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new BoxwrightError('E_USAGE', `${file} is not JSON; give the build-manifest.json of a build`, { cause });
+  }
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}
+
+/** Every command by name. */
+export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, diff, publish };
+
+/** The top-level help. */
+export function usage(): string {
+  const rows = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(10)} ${command.summary}`);
+  return `Usage: boxwright <command> [options]    (boxwright <command> --help for details)
+
+Commands:
+${rows.join('\n')}
+
+Exit codes: 0 success, 1 the job failed, 2 bad usage or input, 130 cancelled.
+`;
+}
