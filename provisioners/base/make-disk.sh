@@ -74,6 +74,7 @@ log "fstab and extlinux.conf (root=UUID=$uuid)"
 printf 'UUID=%s\t/\text4\terrors=remount-ro\t0\t1\n' "$uuid" >"$root_dir/etc/fstab"
 mkdir -p "$root_dir/boot/extlinux"
 # /vmlinuz and /initrd.img are the symlinks Debian's kernel packages keep current.
+# net.ifnames=0: NICs are eth0, eth1, ... as Vagrant boxes usually name them.
 cat >"$root_dir/boot/extlinux/extlinux.conf" <<CONF
 DEFAULT debian
 PROMPT 0
@@ -83,7 +84,7 @@ SERIAL 0 115200
 LABEL debian
   LINUX /vmlinuz
   INITRD /initrd.img
-  APPEND root=UUID=$uuid ro console=tty0 console=ttyS0,115200n8 $append
+  APPEND root=UUID=$uuid ro net.ifnames=0 console=tty0 console=ttyS0,115200n8 $append
 CONF
 
 raw=$work/disk.raw
