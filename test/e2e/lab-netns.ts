@@ -1,0 +1,130 @@
+/**
+ * A private network namespace with its own libvirtd + virtlogd, for the lab e2e test.
+ *
+ * `ip netns exec NS` gives the daemons a network namespace (all 192.168.x bridges stay inside it)
+ * and bind-mounts /etc/netns/NS/hosts over /etc/hosts. `unshare --mount` then gives them private
+ * copies of libvirt's state folders (/etc/libvirt, /var/lib/libvirt, /run/libvirt, ...), so they
+ * clash neither with a host libvirtd nor with another test. Commands enter both namespaces with
+ * `nsenter --target <libvirtd pid> --mount --net`. Requires root.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** libvirt folders that get a private copy (bind mount) inside the namespace. */
+const PRIVATE_DIRS: Record<string, string> = {
+  etc: '/etc/libvirt',
+  lib: '/var/lib/libvirt',
+  run: '/run/libvirt',
+  log: '/var/log/libvirt',
+  cache: '/var/cache/libvirt',
+};
+
+/** A running namespace; {@link LabNetns.teardown} undoes everything it made. */
+export interface LabNetns {
+  name: string;
+  /** Work folder holding the private libvirt state and pid files. */
+  root: string;
+  /** /etc/netns/<name>/hosts: the namespace's /etc/hosts. */
+  hostsFile: string;
+  libvirtdPid: number;
+  virtlogdPid: number;
+  /** Argument prefix that runs a command inside the namespaces: `[...prefix, cmd, ...args]`. */
+  prefix: string[];
+  teardown(): void;
+}
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function readPid(path: string, timeoutMs = 15_000): number {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (existsSync(path)) {
+      const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+      if (pid > 0) return pid;
+    }
+    spawnSync('sleep', ['0.2']);
+  }
+  throw new Error(`no pid in ${path} after ${timeoutMs} ms`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates the namespace, its hosts file, and starts libvirtd + virtlogd inside it. */
+export function startLabNetns(hostsContent: string): LabNetns {
+  const name = `bw-lab-${randomBytes(4).toString('hex')}`;
+  const root = mkdtempSync(join(tmpdir(), `${name}-`));
+  chmodSync(root, 0o755); // qemu runs as libvirt-qemu and must reach the pool under root/lib
+  const netnsDir = `/etc/netns/${name}`;
+  const hostsFile = join(netnsDir, 'hosts');
+  let libvirtdPid = 0;
+  let virtlogdPid = 0;
+
+  const teardown = (): void => {
+    // Everything in our namespace is ours: libvirtd, virtlogd, dnsmasq, qemu.
+    const pids = spawnSync('ip', ['netns', 'pids', name], { encoding: 'utf8' }).stdout?.split(/\s+/).filter(Boolean).map(Number) ?? [];
+    for (const pid of new Set([...pids, libvirtdPid, virtlogdPid].filter((p) => p > 0))) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {}
+    }
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && pids.some(alive)) spawnSync('sleep', ['0.2']);
+    for (const pid of pids.filter(alive)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {}
+    }
+    spawnSync('ip', ['netns', 'del', name]);
+    rmSync(netnsDir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
+  };
+
+  try {
+    sh('ip', ['netns', 'add', name]);
+    sh('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
+    mkdirSync(netnsDir, { recursive: true });
+    writeFileSync(hostsFile, hostsContent);
+
+    const mounts: string[] = [];
+    for (const [key, target] of Object.entries(PRIVATE_DIRS)) {
+      const dir = join(root, key);
+      if (key === 'etc') cpSync(target, dir, { recursive: true });
+      else mkdirSync(dir, { recursive: true });
+      chmodSync(dir, 0o755);
+      mounts.push(`mkdir -p ${target} && mount --bind ${dir} ${target}`);
+    }
+    mkdirSync(join(root, 'lib', 'images'), { recursive: true });
+    mkdirSync(join(root, 'lib', 'qemu'), { recursive: true });
+    const script = [
+      'set -e',
+      ...mounts,
+      `virtlogd -d -p ${root}/virtlogd.pid`,
+      `libvirtd -d -p ${root}/libvirtd.pid`,
+    ].join('\n');
+    sh('ip', ['netns', 'exec', name, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script]);
+    virtlogdPid = readPid(join(root, 'virtlogd.pid'));
+    libvirtdPid = readPid(join(root, 'libvirtd.pid'));
+    const prefix = ['nsenter', `--target=${libvirtdPid}`, '--mount', '--net', '--'];
+    const until = Date.now() + 30_000;
+    while (spawnSync(prefix[0]!, [...prefix.slice(1), 'virsh', '-c', 'qemu:///system', 'version'], { stdio: 'ignore' }).status !== 0) {
+      if (Date.now() > until) throw new Error('libvirtd in the namespace did not answer within 30 s');
+      spawnSync('sleep', ['0.5']);
+    }
+    return { name, root, hostsFile, libvirtdPid, virtlogdPid, prefix, teardown };
+  } catch (error) {
+    teardown();
+    throw error;
+  }
+}

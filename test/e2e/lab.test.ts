@@ -1,0 +1,75 @@
+/**
+ * The real lab: boots a built libvirt box with `vagrant up` (TCG) inside a private network
+ * namespace with its own libvirtd, then checks www.foobar.com answers over the managed hosts
+ * block, and that `vagrant destroy` leaves the hosts file byte-identical.
+ *
+ * Runs only with BOXWRIGHT_E2E=1 and BOXWRIGHT_BOX_FILE=<path of a .box for libvirt>, as root.
+ */
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { cleanEnv, makeTempLab } from '../lab/helpers.js';
+import { startLabNetns } from './lab-netns.js';
+
+const boxFile = process.env.BOXWRIGHT_BOX_FILE;
+const enabled = process.env.BOXWRIGHT_E2E === '1' && Boolean(boxFile) && process.getuid?.() === 0;
+const e2e = enabled ? test.serial : test.skip;
+
+const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n# boxwright e2e: keep this line\n10.9.9.9 unrelated.test\n';
+const IP = process.env.BOXWRIGHT_E2E_IP ?? '192.168.56.10';
+
+e2e('[e2e] vagrant up serves www.foobar.com through the hosts block and destroy restores the hosts file', (t) => {
+  const ns = startLabNetns(HOSTS);
+  const lab = makeTempLab();
+  const env = cleanEnv({
+    VAGRANT_HOME: lab.vagrantHome,
+    BOXWRIGHT_BOX: 'foobar-web',
+    BOXWRIGHT_ACCELERATOR: 'tcg',
+    BOXWRIGHT_IP: IP,
+    BOXWRIGHT_HOSTS_PLUGIN: 'none',
+  });
+  const inNs = (cmd: string, args: string[], timeoutMs = 900_000) => {
+    const r = spawnSync(ns.prefix[0]!, [...ns.prefix.slice(1), cmd, ...args], { cwd: lab.dir, env, encoding: 'utf8', timeout: timeoutMs });
+    return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+  };
+  t.teardown(() => {
+    inNs('vagrant', ['destroy', '-f'], 300_000);
+    ns.teardown();
+    lab.cleanup();
+  });
+  t.log(`namespace ${ns.name}, libvirtd ${ns.libvirtdPid}, virtlogd ${ns.virtlogdPid}`);
+
+  const add = inNs('vagrant', ['box', 'add', '--name', 'foobar-web', resolve(boxFile!)]);
+  t.is(add.status, 0, add.out);
+
+  const started = Date.now();
+  const up = inNs('vagrant', ['up', '--provider=libvirt']);
+  const upSeconds = (Date.now() - started) / 1000;
+  t.is(up.status, 0, up.out);
+  t.log(`vagrant up: ${upSeconds.toFixed(1)} s`);
+
+  const hostsUp = readFileSync(ns.hostsFile, 'utf8');
+  t.is(hostsUp, `${HOSTS}# BEGIN boxwright www.foobar.com\n${IP} www.foobar.com\n# END boxwright www.foobar.com\n`);
+
+  // First 200 from the host side, by name (resolved through the namespace's /etc/hosts).
+  let code = '';
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    code = inNs('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '10', 'http://www.foobar.com/'], 20_000).out.trim();
+    if (code === '200') break;
+    spawnSync('sleep', ['2']);
+  }
+  const firstOkSeconds = (Date.now() - started) / 1000;
+  t.is(code, '200');
+  t.log(`vagrant up -> first HTTP 200: ${firstOkSeconds.toFixed(1)} s`);
+  console.log(`lab e2e: vagrant up ${upSeconds.toFixed(1)} s, up -> first 200 ${firstOkSeconds.toFixed(1)} s`);
+
+  const guest = inNs('vagrant', ['ssh', '-c', 'getent hosts www.foobar.com; hostname -f'], 120_000);
+  t.is(guest.status, 0, guest.out);
+  t.regex(guest.out, new RegExp(`^${IP.replaceAll('.', '\\.')}\\s+www\\.foobar\\.com`, 'm'));
+
+  const destroy = inNs('vagrant', ['destroy', '-f'], 300_000);
+  t.is(destroy.status, 0, destroy.out);
+  t.is(readFileSync(ns.hostsFile, 'utf8'), HOSTS, 'hosts file byte-identical after destroy');
+});
