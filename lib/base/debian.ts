@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BoxwrightError, isBoxwrightError } from '../errors.js';
 import { hashRecipe, sha256File } from './hash.js';
+import { acquireLock } from './lock.js';
 import { baseScriptsDir, defaultCacheDir } from './paths.js';
 import { removeBuildDir, runLogged } from './run.js';
 
@@ -153,6 +154,30 @@ export async function ensureDebianBase(options: DebianBaseOptions = {}): Promise
   if (options.signal?.aborted) throw new BoxwrightError('E_CANCELLED', 'the base disk build was cancelled', { cause: options.signal.reason });
 
   await mkdir(baseDir, { recursive: true });
+  // One build per entry at a time: a second caller waits, then finds the entry made.
+  const release = await acquireLock(`${entry}.lock`, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    onWait: (pid) => log(`base: waiting for the build of process ${pid}`),
+  });
+  try {
+    if (!options.force) {
+      const reused = await verifyEntry(entry, recipeHash, () => {});
+      if (reused) return reused;
+    }
+    return await buildEntry(entry, baseDir, recipeHash, recipe, options, log);
+  } finally {
+    await release();
+  }
+}
+
+async function buildEntry(
+  entry: string,
+  baseDir: string,
+  recipeHash: string,
+  recipe: Recipe,
+  options: DebianBaseOptions,
+  log: (line: string) => void,
+): Promise<DebianBase> {
   const temp = path.join(baseDir, `.tmp-debian-12-${recipeHash.slice(0, 12)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(path.join(temp, 'work'), { recursive: true });
   log(`base: building debian-12 ${recipeHash.slice(0, 12)} in ${temp}`);

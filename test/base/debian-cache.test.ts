@@ -104,3 +104,19 @@ test('an already aborted signal builds nothing', async (t) => {
   const error = await t.throwsAsync(ensureDebianBase({ ...options(cacheDir), signal: AbortSignal.abort() }));
   t.true(isBoxwrightError(error, 'E_CANCELLED'));
 });
+
+test('two concurrent callers build the entry once: the second waits and reuses it', async (t) => {
+  const cacheDir = await tempDir(t);
+  const [a, b] = await Promise.all([ensureDebianBase(options(cacheDir)), ensureDebianBase(options(cacheDir))]);
+  t.deepEqual([a.cached, b.cached].sort(), [false, true]);
+  t.is(a.sha256, b.sha256);
+});
+
+test('a lock left by a dead process does not block the build', async (t) => {
+  const cacheDir = await tempDir(t);
+  const first = await ensureDebianBase(options(cacheDir));
+  await writeFile(`${first.dir}.lock`, '999999999\n');
+  const again = await ensureDebianBase({ ...options(cacheDir), force: true });
+  t.false(again.cached);
+  t.deepEqual((await readdir(path.join(cacheDir, 'base'))).sort(), [path.basename(first.dir)]);
+});
