@@ -5,8 +5,8 @@ set -Eeuo pipefail
 # shellcheck source=files/lib/common.sh
 . {{stagingDir}}/files/lib/common.sh
 
-NGINX_PORT={{nginxPort}}
 {{#firewallEnabled}}
+NGINX_PORT={{nginxPort}}
 bw_install 0755 nftables/nftables.conf /etc/nftables.conf
 # Check the ruleset (nft -c applies nothing). It needs netlink; where that is refused (some
 # containers), say so and go on; any other error fails the build.
