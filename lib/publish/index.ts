@@ -1,6 +1,6 @@
 import { BoxwrightError } from '../errors.js';
 import type { Provider } from '../spec/types.js';
-import { parseBoxFileName } from './box-file.js';
+import { findBoxes, parseBoxFileName } from './box-file.js';
 import { publishToCatalog } from './catalog.js';
 import type { PublishEventHandler } from './events.js';
 import type { RetryOptions } from './http.js';
@@ -113,4 +113,21 @@ export async function publishBox(options: PublishOptions): Promise<PublishResult
     return { target: 'vagrant-cloud', version: r.version, provider, ...(r.url ? { url: r.url } : {}), checksum: r.checksum, noop: r.noop };
   }
   throw new BoxwrightError('E_USAGE', `Unknown publish target kind "${(target as { kind?: unknown }).kind}": use "catalog" or "vagrant-cloud".`, { path: 'target.kind' });
+}
+
+/**
+ * Publishes every box of a build's `--out` folder (or the one `.box` given) as one version:
+ * the first box settles the version (explicit, bumped, or from its file name) and the others
+ * (other providers) are published under that same version, in file-name order.
+ *
+ * @throws {BoxwrightError} as {@link publishBox}; `E_USAGE` when the path holds no box. Boxes
+ *   published before an error stay published; running again resumes (they are no-ops).
+ */
+export async function publishBoxes(pathOrDir: string, options: Omit<PublishOptions, 'box' | 'checksum' | 'provider'>): Promise<PublishResult[]> {
+  const results: PublishResult[] = [];
+  for (const box of await findBoxes(pathOrDir)) {
+    const first = results[0];
+    results.push(await publishBox(first ? { ...options, box, version: first.version, bump: undefined } : { ...options, box }));
+  }
+  return results;
 }

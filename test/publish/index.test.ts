@@ -3,7 +3,7 @@ import nock from 'nock';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isBoxwrightError } from '../../lib/errors.js';
-import { findBoxes, parseBoxFileName, publishBox } from '../../lib/publish/index.js';
+import { findBoxes, parseBoxFileName, publishBox, publishBoxes } from '../../lib/publish/index.js';
 import { FakeRegistry, TOKEN } from './fake-registry.js';
 import { fakeBox, tempDir } from './helpers.js';
 
@@ -88,4 +88,18 @@ test.serial('publishBox to vagrant-cloud runs the registry flow', async (t) => {
   const r = await publishBox({ box: box.path, target: { kind: 'vagrant-cloud', box: 'acme/web', apiUrl: reg.api, token: TOKEN, retryDelayMs: 1 } });
   t.like(r, { target: 'vagrant-cloud', version: '3.1.0', provider: 'libvirt', checksum: box.sha256, noop: false });
   t.is(reg.version('3.1.0')!.status, 'active');
+});
+
+test('publishBoxes publishes every provider of an out folder under one bumped version', async (t) => {
+  const dir = await out(t);
+  await fakeBox(join(dir, 'out'), { version: '1.0.0', provider: 'libvirt' });
+  await fakeBox(join(dir, 'out'), { version: '1.0.0', provider: 'virtualbox' });
+  const target = { kind: 'catalog' as const, dir: join(dir, 'cat'), baseUrl: 'http://127.0.0.1/' };
+  await publishBoxes(join(dir, 'out'), { target });
+  const results = await publishBoxes(join(dir, 'out'), { target, bump: 'patch' });
+  t.deepEqual(results.map((r) => `${r.provider}@${r.version}`), ['libvirt@1.0.1', 'virtualbox@1.0.1']);
+  const meta = JSON.parse(await readFile(join(dir, 'cat', 'metadata.json'), 'utf8'));
+  t.deepEqual(meta.versions.map((v: { version: string; providers: unknown[] }) => `${v.version}:${v.providers.length}`), ['1.0.0:2', '1.0.1:2']);
+  const again = await publishBoxes(join(dir, 'out'), { target, version: '1.0.1' });
+  t.true(again.every((r) => r.noop));
 });
