@@ -17,6 +17,8 @@ export interface Variant {
   kind: 'vm' | 'chroot';
   firewall?: boolean;
   engine?: 'mysql' | 'mariadb';
+  /** Context values to replace (e.g. ports free on this host). */
+  context?: Record<string, string | number | boolean>;
 }
 
 export const VARIANTS: Variant[] = [
@@ -64,7 +66,7 @@ export interface Rendered {
  */
 export async function renderProvisioners(v: Variant, into?: string): Promise<Rendered> {
   const spec = await sampleSpec(v);
-  const context = renderContext(spec, { os: v.os, kind: v.kind });
+  const context: RenderContext = { ...renderContext(spec, { os: v.os, kind: v.kind }), ...v.context };
   const dir = into ?? (await mkdtemp(path.join(os.tmpdir(), 'bw-prov-')));
   const put = async (rel: string, text: string, mode: number) => {
     const target = path.join(dir, rel);
@@ -92,4 +94,62 @@ export async function renderProvisioners(v: Variant, into?: string): Promise<Ren
     checks.push(`checks/${rel}`);
   }
   return { dir, context, scripts, files, checks };
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Waits until something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port}`);
+}
+
+/** One HTTP request; `closed` is true when the server closed the connection without answering. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  closed: boolean;
+}
+
+export async function request(port: number, options: { host?: string; path?: string; method?: string; headers?: Record<string, string>; body?: string | Buffer; agent?: unknown }): Promise<Reply> {
+  const http = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port, path: options.path ?? '/', method: options.method ?? 'GET',
+      headers: { ...(options.host ? { Host: options.host } : {}), ...options.headers },
+      agent: (options.agent as never) ?? false,
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, closed: false }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNRESET' || /socket hang up/.test(error.message)) resolve({ status: 0, headers: {}, body: '', closed: true });
+      else reject(error);
+    });
+    req.end(options.body);
+  });
 }

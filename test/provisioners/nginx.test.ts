@@ -1,0 +1,117 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { Agent } from 'node:http';
+import path from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import { freePort, renderProvisioners, request, waitForPort } from './helpers.js';
+
+const NGINX = '/usr/sbin/nginx';
+const skip = !existsSync(NGINX) ? 'nginx is not installed' : process.getuid?.() !== 0 ? 'needs root' : undefined;
+
+interface Seen { headers: Record<string, string | string[] | undefined>; remotePort: number | undefined }
+
+/** Renders the nginx files for free ports, rewritten to listen on 127.0.0.1 only (this host is shared). */
+async function setup() {
+  const nginxPort = await freePort();
+  const appPort = await freePort();
+  const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot', context: { nginxPort, appPort } });
+  const root = path.join(r.dir, 'nginx');
+  for (const sub of ['conf.d', 'sites-enabled', 'temp', 'logs']) await mkdir(path.join(root, sub), { recursive: true });
+  const local = (text: string) => text
+    .replace(/^\s*listen \[::\]:.*\n/gm, '')
+    .replace(new RegExp(`listen ${nginxPort}`, 'g'), `listen 127.0.0.1:${nginxPort}`);
+  await writeFile(path.join(root, 'conf.d/boxwright.conf'), local(await readFile(path.join(r.dir, 'files/nginx/boxwright-http.conf'), 'utf8')));
+  await writeFile(path.join(root, 'sites-enabled/boxwright.conf'), local(await readFile(path.join(r.dir, 'files/nginx/boxwright-site.conf'), 'utf8')));
+  const temp = path.join(root, 'temp');
+  await writeFile(path.join(root, 'nginx.conf'), `worker_processes 1;
+pid ${root}/nginx.pid;
+error_log ${root}/logs/error.log;
+daemon off;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path ${temp}/body;
+    proxy_temp_path ${temp}/proxy;
+    fastcgi_temp_path ${temp}/fastcgi;
+    uwsgi_temp_path ${temp}/uwsgi;
+    scgi_temp_path ${temp}/scgi;
+    include ${root}/conf.d/*.conf;
+    include ${root}/sites-enabled/*;
+}
+`);
+  return { r, root, nginxPort, appPort, conf: path.join(root, 'nginx.conf') };
+}
+
+test.serial('the rendered nginx site passes nginx -t', async (t) => {
+  if (skip) return t.pass(`skipped: ${skip}`);
+  const { r, root, conf } = await setup();
+  t.teardown(() => rm(r.dir, { recursive: true, force: true }));
+  const result = await execa(NGINX, ['-t', '-p', root, '-c', conf], { reject: false });
+  t.is(result.exitCode, 0, result.stderr);
+  t.regex(result.stderr, /test is successful/);
+});
+
+test.serial('nginx proxies the known hosts with security headers, and closes unknown hosts with 444', async (t) => {
+  if (skip) return t.pass(`skipped: ${skip}`);
+  const { r, root, nginxPort, appPort, conf } = await setup();
+  const seen: Seen[] = [];
+  const app: Server = createServer((req, res) => {
+    seen.push({ headers: req.headers, remotePort: req.socket.remotePort });
+    const status = req.url === '/missing' ? 404 : 200;
+    res.writeHead(status, { 'Content-Type': 'text/plain', 'X-Powered-By': 'leaky/1.0' });
+    res.end(status === 200 ? 'hello\n' : 'nope\n');
+  });
+  app.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  t.teardown(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
+    app.closeAllConnections();
+    await new Promise((resolve) => app.close(resolve));
+    await rm(r.dir, { recursive: true, force: true });
+  });
+  await waitForPort(nginxPort);
+
+  const ok = await request(nginxPort, { host: 'www.foobar.com', headers: { 'X-Forwarded-For': '6.6.6.6' } });
+  t.is(ok.status, 200);
+  t.is(ok.body, 'hello\n');
+  t.is(ok.headers.server, 'nginx', 'server_tokens off: no version');
+  t.is(ok.headers['x-powered-by'], undefined);
+  const upstream = seen.at(-1)!.headers;
+  t.is(upstream.host, 'www.foobar.com');
+  t.is(upstream['x-real-ip'], '127.0.0.1');
+  t.is(upstream['x-forwarded-for'], '127.0.0.1', 'a client-supplied X-Forwarded-For is not passed on');
+  t.is(upstream['x-forwarded-proto'], 'http');
+  t.is(upstream.connection, undefined, 'empty Connection header: upstream keep-alive');
+
+  const missing = await request(nginxPort, { host: 'www.foobar.com', path: '/missing' });
+  t.is(missing.status, 404);
+  for (const reply of [ok, missing]) {
+    t.is(reply.headers['x-content-type-options'], 'nosniff');
+    t.regex(String(reply.headers['x-frame-options']), /^(DENY|SAMEORIGIN)$/);
+    t.truthy(reply.headers['referrer-policy']);
+    t.regex(String(reply.headers['content-security-policy']), /default-src 'self'/);
+    t.truthy(reply.headers['permissions-policy']);
+  }
+
+  t.is((await request(nginxPort, { host: 'foobar.com' })).status, 200, 'the alias is served too');
+  t.true((await request(nginxPort, { host: 'evil.example' })).closed, 'unknown Host: 444 closes the connection');
+  t.true((await request(nginxPort, { host: '127.0.0.1' })).closed, 'a bare IP is an unknown Host too');
+
+  const tooBig = await request(nginxPort, { host: 'www.foobar.com', method: 'POST', body: Buffer.alloc(2 * 1024 * 1024) });
+  t.is(tooBig.status, 413, 'client_max_body_size 1m');
+  t.is(tooBig.headers['x-content-type-options'], 'nosniff', 'nginx-made errors carry the headers (always)');
+
+  const before = seen.length;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  await request(nginxPort, { host: 'www.foobar.com', agent });
+  await request(nginxPort, { host: 'www.foobar.com', agent });
+  agent.destroy();
+  const ports = seen.slice(before).map((s) => s.remotePort);
+  t.is(ports.length, 2);
+  t.is(ports[0], ports[1], 'nginx reuses its upstream connection (keepalive)');
+});

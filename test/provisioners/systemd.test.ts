@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import test from 'ava';
+import { execa } from 'execa';
+import { renderProvisioners, VARIANTS } from './helpers.js';
+
+const ANALYZE = '/usr/bin/systemd-analyze';
+const MAX_EXPOSURE = 2.5;
+const UNITS = ['boxwright-app.service', 'boxwright-firstboot.service', 'boxwright-hostkeys.service'];
+
+async function rendered(t: { teardown(fn: () => Promise<void>): void }, index = 0) {
+  const r = await renderProvisioners(VARIANTS[index]!);
+  t.teardown(() => rm(r.dir, { recursive: true, force: true }));
+  return r;
+}
+
+test('the units pass systemd-analyze verify', async (t) => {
+  if (!existsSync(ANALYZE)) return t.pass('skipped: systemd-analyze is not installed here');
+  const r = await rendered(t);
+  for (const unit of UNITS) {
+    const result = await execa(ANALYZE, ['verify', '--man=no', path.join(r.dir, 'files/systemd', unit)], { reject: false });
+    // The first-boot program is installed by 70-firstboot.sh, so it cannot exist on this host.
+    const complaints = result.stderr.split('\n')
+      .filter((line) => line.trim() && !/Command \/usr\/local\/libexec\/boxwright\/boxwright-firstboot is not executable/.test(line));
+    t.deepEqual(complaints, [], `${unit}:\n${result.stderr}`);
+    t.is(result.exitCode === 0 || complaints.length === 0, true);
+  }
+});
+
+test(`the app unit's systemd-analyze security exposure is at most ${MAX_EXPOSURE}`, async (t) => {
+  if (!existsSync(ANALYZE)) return t.pass('skipped: systemd-analyze is not installed here');
+  const r = await rendered(t);
+  const unit = path.join(r.dir, 'files/systemd/boxwright-app.service');
+  const result = await execa(ANALYZE, ['security', '--offline=yes', '--no-pager', unit], { reject: false });
+  const score = Number(/Overall exposure level for .*: ([0-9.]+)/.exec(result.stdout)?.[1]);
+  t.true(Number.isFinite(score), result.stdout + result.stderr);
+  t.log(`exposure ${score}`);
+  t.true(score <= MAX_EXPOSURE, `exposure ${score}`);
+});
+
+test('the app unit runs node directly as its own user with the password as a credential', async (t) => {
+  const r = await rendered(t);
+  const unit = await readFile(path.join(r.dir, 'files/systemd/boxwright-app.service'), 'utf8');
+  t.regex(unit, /^User=foobar$/m);
+  t.regex(unit, /^ExecStart=\/usr\/bin\/node \/opt\/app\/server\.js$/m);
+  t.regex(unit, /^LoadCredential=db-password:\/etc\/boxwright\/secrets\/db-password$/m);
+  t.regex(unit, /^Environment=HOST=127\.0\.0\.1$/m);
+  t.regex(unit, /^Restart=on-failure$/m);
+  t.regex(unit, /^StartLimitBurst=\d+$/m);
+  t.regex(unit, /^Requires=boxwright-firstboot\.service$/m);
+  t.notRegex(unit, /^MemoryDenyWriteExecute=/m, 'V8 needs W+X memory');
+  t.notRegex(unit, /^Environment=.*(PASS|SECRET)/im, 'no secret in the environment');
+  for (const setting of ['NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'PrivateDevices=yes',
+    'ProtectKernelTunables=yes', 'ProtectKernelModules=yes', 'ProtectControlGroups=yes', 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6',
+    'RestrictNamespaces=yes', 'LockPersonality=yes', 'SystemCallFilter=@system-service', 'CapabilityBoundingSet=']) {
+    t.regex(unit, new RegExp(`^${setting.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'), setting);
+  }
+});
+
+test('first boot runs after the database and before the app, for MySQL as for MariaDB', async (t) => {
+  for (const [index, service] of [[0, 'mariadb'], [2, 'mysql']] as const) {
+    const r = await rendered(t, index);
+    const unit = await readFile(path.join(r.dir, 'files/systemd/boxwright-firstboot.service'), 'utf8');
+    t.regex(unit, new RegExp(`^After=${service}\\.service$`, 'm'));
+    t.regex(unit, new RegExp(`^Requires=${service}\\.service$`, 'm'));
+    t.regex(unit, /^Before=boxwright-app\.service$/m);
+    t.regex(unit, /^Type=oneshot$/m);
+  }
+});
