@@ -62,6 +62,18 @@ HOSTS
 log "apt: no background apt-daily runs (they hold the dpkg lock while provisioners run)"
 systemctl --root="$root" disable apt-daily.timer apt-daily-upgrade.timer 2>/dev/null || true
 
+log "no docs, man pages or translations (now and for later installs)"
+install -d "$root/etc/dpkg/dpkg.cfg.d"
+install -m 0644 "$files/dpkg-excludes" "$root/etc/dpkg/dpkg.cfg.d/boxwright-excludes"
+if [[ -d $root/usr/share/doc ]]; then
+  find "$root/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+  find "$root/usr/share/doc" -mindepth 1 -type d -empty -delete
+fi
+rm -rf "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/lintian/*
+if [[ -d $root/usr/share/locale ]]; then
+  find "$root/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+fi
+
 log "cleanup"
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/tmp/* "$root"/var/tmp/*
 find "$root/var/cache/apt/archives" -type f -name '*.deb' -delete

@@ -45,7 +45,9 @@ export BOXWRIGHT_CUSTOMIZE=$here/debian-12-customize.sh
 export BOXWRIGHT_BASE_FILES=$here/files
 export BOXWRIGHT_HOSTNAME=$hostname
 
-# path-exclude keeps docs, man pages and translations out, now and for every later apt install.
+# Docs, man pages and translations are removed by the customize step, which also installs the
+# dpkg path-excludes for later installs (as --dpkgopt they would make mmdebstrap filter every
+# essential package through mmtarfilter, which is slow).
 # shellcheck disable=SC2016 # $1 and $BOXWRIGHT_CUSTOMIZE expand inside mmdebstrap's hook shell
 mmdebstrap \
   --variant=apt \
@@ -54,12 +56,5 @@ mmdebstrap \
   --include="$include" \
   --aptopt='Acquire::Check-Valid-Until "false"' \
   --aptopt='Acquire::Retries "3"' \
-  --dpkgopt='path-exclude=/usr/share/doc/*' \
-  --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-  --dpkgopt='path-exclude=/usr/share/man/*' \
-  --dpkgopt='path-exclude=/usr/share/info/*' \
-  --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --dpkgopt='path-include=/usr/share/locale/locale.alias' \
-  --dpkgopt='path-exclude=/usr/share/lintian/*' \
   --customize-hook='"$BOXWRIGHT_CUSTOMIZE" "$1"' \
   "$suite" "$output" "${sources[@]}"

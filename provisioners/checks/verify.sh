@@ -113,7 +113,8 @@ check "the visit counter counts (stored in the database)" test -n "$v1" -a "${v2
 
 echo "# app"
 expect_eq "the app user has no login shell" /usr/sbin/nologin "$(getent passwd "$APP_USER" | cut -d: -f7)"
-main_pid="$(systemctl show -p MainPID --value "$APP_UNIT")"
+main_pid="$(systemctl show -p MainPID --value "$APP_UNIT" 2>/dev/null)"
+[[ "$main_pid" =~ ^[1-9][0-9]*$ ]] || main_pid=0
 expect_eq "the app runs as $APP_USER" "$APP_USER" "$(ps -o user= -p "$main_pid" 2>&1 | tr -d ' ')"
 expect_eq "the app runs /usr/bin/node directly" /usr/bin/node "$(readlink "/proc/$main_pid/exe" 2>&1)"
 expect_eq "the app files belong to root" "" "$(find "$APP_DIR" ! -user root -print -quit 2>&1)"
