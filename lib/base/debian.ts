@@ -72,6 +72,9 @@ interface EntryRecord {
 const ROOTFS_FILE = 'rootfs.tar';
 const DISK_FILE = 'disk.qcow2';
 const RECORD_FILE = 'base.json';
+/** Files of the scripts folder that make the base (others there, e.g. chroot-exec.sh, do not). */
+const RECIPE_FILES = new Set(['debian-12-rootfs.sh', 'debian-12-customize.sh', 'debian-12-packages.txt', 'make-disk.sh']);
+const isRecipeFile = (rel: string): boolean => RECIPE_FILES.has(rel) || rel.startsWith('files/');
 const HOST_TOOLS = ['mmdebstrap', 'qemu-img', 'mke2fs', 'sfdisk', 'extlinux', 'losetup', 'mount'];
 
 /** Settings of a Debian base build with every default applied. */
@@ -108,8 +111,8 @@ function recipeOf(options: DebianBaseOptions): Recipe {
 }
 
 /**
- * The recipe hash of a Debian base: sha256 over the scripts folder (scripts, package list,
- * files they install) and the settings (suite, mirrors, disk size, filesystem UUID, timestamp).
+ * The recipe hash of a Debian base: sha256 over the recipe files of the scripts folder
+ * (`debian-12-rootfs.sh`, `debian-12-customize.sh`, `make-disk.sh`, `debian-12-packages.txt`, `files/**`) and the settings (suite, mirrors, disk size, filesystem UUID, timestamp).
  * Same inputs, same hash; any change to a script or setting gives a new cache entry.
  */
 export async function debianRecipeHash(options: DebianBaseOptions = {}): Promise<string> {
@@ -123,7 +126,7 @@ export async function debianRecipeHash(options: DebianBaseOptions = {}): Promise
     ['fsUuid', recipe.fsUuid],
     ['sourceDateEpoch', String(recipe.sourceDateEpoch)],
     ['compress', String(recipe.compress)],
-  ]);
+  ], isRecipeFile);
 }
 
 /**

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { appendFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { debianRecipeHash, baseScriptsDir } from '../../lib/base/index.js';
 import { listFiles } from '../../lib/base/hash.js';
@@ -26,6 +26,16 @@ test('the recipe hash changes when the package list changes', async (t) => {
   t.not(await debianRecipeHash({ scriptsDir: dir }), before);
 });
 
+test('the recipe hash ignores files of the folder that do not make the base', async (t) => {
+  const dir = await copyFixture(t, 'fake-ok');
+  const before = await debianRecipeHash({ scriptsDir: dir });
+  await writeFile(path.join(dir, 'chroot-exec.sh'), '#!/bin/bash\n');
+  t.is(await debianRecipeHash({ scriptsDir: dir }), before);
+  await mkdir(path.join(dir, 'files'));
+  await writeFile(path.join(dir, 'files', 'extra.conf'), 'x=1\n');
+  t.not(await debianRecipeHash({ scriptsDir: dir }), before);
+});
+
 test('the recipe hash changes with the mirror, the suite and the disk size', async (t) => {
   const scriptsDir = fixture('fake-ok');
   const base = await debianRecipeHash({ scriptsDir });
@@ -37,7 +47,7 @@ test('the recipe hash changes with the mirror, the suite and the disk size', asy
 
 test('the shipped recipe covers both scripts, the package list and the installed files', async (t) => {
   const files = await listFiles(baseScriptsDir());
-  for (const name of ['debian-12-rootfs.sh', 'debian-12-customize.sh', 'make-disk.sh', 'debian-12-packages.txt', 'files/vagrant.pub', 'files/99-boxwright-dhcp.network']) {
+  for (const name of ['debian-12-rootfs.sh', 'debian-12-customize.sh', 'make-disk.sh', 'debian-12-packages.txt', 'files/vagrant.pub', 'files/99-boxwright-dhcp.network', 'files/dpkg-excludes']) {
     t.true(files.includes(name), name);
   }
 });

@@ -184,8 +184,8 @@ export async function bootDisk(options: BootOptions): Promise<VmHandle> {
     }
 
     await must('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', path.resolve(options.disk), overlay]);
-    const mac1 = randomMac('52:54:00:aa');
-    const mac2 = randomMac('52:54:00:56');
+    const mac1 = randomMac('52:54:00');
+    const mac2 = randomMac('52:54:56');
     const qemuArgs = [
       '-accel', options.accel ?? 'tcg',
       '-cpu', 'qemu64',
