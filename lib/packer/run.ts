@@ -221,8 +221,10 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
       }
     });
 
-    const result = await subprocess;
-    await linesDone;
+    // Wait for packer itself to exit, not for its stdout to close: an orphaned descendant
+    // (e.g. a script ignoring SIGINT) can hold the pipe open for as long as it lives.
+    const exited = new Promise<void>((resolve) => subprocess.once('exit', () => resolve()));
+    await Promise.race([exited, subprocess.then(() => undefined, () => undefined)]);
     clearTimeout(killTimer);
     signal?.removeEventListener('abort', onAbort);
     if (tracker) {
@@ -230,6 +232,8 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
       tracker.killSurvivors();
       await waitGone(tracker, 5_000);
     }
+    const result = await subprocess;
+    await linesDone;
 
     if (cancelled) {
       const how = forceKilled ? `packer did not stop within ${grace} ms and was killed` : 'packer was interrupted and cleaned up';
