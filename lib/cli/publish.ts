@@ -1,5 +1,5 @@
 import { BoxwrightError } from '../errors.js';
-import { findBoxes, publishBox, type PublishOptions } from '../publish/index.js';
+import { findBoxes, publishBoxes, type PublishOptions } from '../publish/index.js';
 import { choice, parseArgs, stringFlag } from './args.js';
 
 /** Help text of `boxwright publish`. */
@@ -37,15 +37,14 @@ export async function publishCommand(argv: readonly string[], signal: AbortSigna
     target = { kind: 'vagrant-cloud', box, ...(apiUrl ? { apiUrl } : {}), ...(flags.private === true ? { private: true } : {}) } as PublishOptions['target'];
   }
 
-  const boxes = await findBoxes(source);
-  if (boxes.length === 0) throw new BoxwrightError('E_USAGE', `no .box file in ${source}; build one first (boxwright build ... --out ${source})`);
+  if ((await findBoxes(source)).length === 0) throw new BoxwrightError('E_USAGE', `no .box file in ${source}; build one first (boxwright build ... --out ${source})`);
   const version = stringFlag(flags, 'version');
-  for (const box of boxes) {
-    const result = await publishBox({
-      box, target, signal,
-      ...(version ? { version } : {}), ...(bump ? { bump } : {}), ...(flags.force === true ? { force: true } : {}),
-      onEvent: (event) => process.stderr.write(`${JSON.stringify(event)}\n`),
-    });
+  const results = await publishBoxes(source, {
+    target, signal,
+    ...(version ? { version } : {}), ...(bump ? { bump } : {}), ...(flags.force === true ? { force: true } : {}),
+    onEvent: (event) => process.stderr.write(flags.json === true ? `${JSON.stringify(event)}\n` : `${'message' in event ? event.message : JSON.stringify(event)}\n`),
+  });
+  for (const result of results) {
     process.stdout.write(flags.json === true ? `${JSON.stringify(result)}\n`
       : `${result.noop ? 'already published' : 'published'} ${result.provider} ${result.version} ${result.catalogUrl ?? result.url ?? ''}\n`);
   }
