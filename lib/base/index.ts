@@ -11,6 +11,7 @@ import { UBUNTU_2404 } from './ubuntu.js';
 export { ensureDebianBase, debianRecipeHash, type DebianBase, type DebianBaseOptions } from './debian.js';
 export { ubuntuSeed, vagrantInsecurePublicKey, UBUNTU_2404, type NoCloudSeed, type UbuntuSeedOptions } from './ubuntu.js';
 export { defaultCacheDir, baseScriptsDir } from './paths.js';
+export { findVagrantInsecurePrivateKey } from './keys.js';
 export { sha256File } from './hash.js';
 
 /** A base disk ready to hand to Packer. */

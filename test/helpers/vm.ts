@@ -10,11 +10,12 @@
 import { execa } from 'execa';
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findVagrantInsecurePrivateKey } from '../../lib/base/keys.js';
 
 /** Options of {@link bootDisk}. */
 export interface BootOptions {
@@ -89,22 +90,7 @@ function installExitHook(): void {
 }
 
 /** Vagrant's insecure private key shipped with the host's vagrant package, or undefined. */
-export async function findVagrantPrivateKey(): Promise<string | undefined> {
-  const roots = ['/usr/share/rubygems-integration/all/gems', '/opt/vagrant/embedded/gems/gems', '/opt/vagrant/embedded/gems/2.3.4/gems'];
-  for (const root of roots) {
-    let names: string[];
-    try {
-      names = await readdir(root);
-    } catch {
-      continue;
-    }
-    for (const name of names.filter((n) => n.startsWith('vagrant-')).sort().reverse()) {
-      const key = path.join(root, name, 'keys', 'vagrant');
-      if (existsSync(key)) return key;
-    }
-  }
-  return undefined;
-}
+export const findVagrantPrivateKey = (): Promise<string | undefined> => findVagrantInsecurePrivateKey();
 
 /** True when this host can run the harness (root, ip, qemu). */
 export function canBootVms(): boolean {
