@@ -10,7 +10,7 @@ import { isAlive, readProc } from '../../lib/packer/proc-tree.js';
 
 const nullSource = { source: { null: { n: { communicator: 'none' } } } };
 
-function template(inline: string[], extra: Record<string, unknown> = {}): unknown {
+function template(inline: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...nullSource, build: [{ sources: ['source.null.n'], provisioner: [{ 'shell-local': { inline } }], ...extra }] };
 }
 
@@ -82,11 +82,11 @@ test('packerBuild rejects with E_CANCELLED at once when the signal is already ab
 
 async function sleeperPid(dir: string): Promise<number> {
   const file = path.join(dir, 'sleep.pid');
-  t_ok(await waitFor(() => existsSync(file), 20_000), 'the provisioner wrote its pid');
+  mustBe(await waitFor(() => existsSync(file), 20_000), 'the provisioner wrote its pid');
   await new Promise((resolve) => setTimeout(resolve, 100));
   return Number((await readFile(file, 'utf8')).trim());
 }
-function t_ok(value: boolean, what: string): void {
+function mustBe(value: boolean, what: string): void {
   if (!value) throw new Error(`expected: ${what}`);
 }
 
