@@ -1,12 +1,18 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { isBoxwrightError } from '../../lib/errors.js';
 import { locatePacker } from '../../lib/packer/locate.js';
 
+const made: string[] = [];
+test.after.always(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 async function fakePacker(): Promise<{ dir: string; file: string }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'boxwright-locate-'));
+  made.push(dir);
   const file = path.join(dir, 'packer');
   await writeFile(file, '#!/bin/sh\necho "Packer v1.7.0"\n');
   await chmod(file, 0o755);

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,11 @@ import { packerBuild, packerInit, packerValidate } from '../../lib/packer/run.js
 import type { PackerEvent } from '../../lib/packer/machine-readable.js';
 import { isAlive, readProc } from '../../lib/packer/proc-tree.js';
 
+const made: string[] = [];
+test.after.always(async () => {
+  await Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
 const nullSource = { source: { null: { n: { communicator: 'none' } } } };
 
 function template(inline: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -16,6 +21,7 @@ function template(inline: string[], extra: Record<string, unknown> = {}): Record
 
 async function buildDir(body: unknown, file = 'build.pkr.json'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'boxwright-packer-'));
+  made.push(dir);
   await writeFile(path.join(dir, file), `${JSON.stringify(body, null, 2)}\n`);
   return dir;
 }
@@ -124,6 +130,7 @@ test('cancel kills descendants that ignore SIGINT and outlive packer', async (t)
 
 test('cancel force-kills a packer that ignores SIGINT after the grace period', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'boxwright-fake-packer-'));
+  made.push(dir);
   const fake = path.join(dir, 'packer');
   await writeFile(fake, [
     '#!/bin/sh',
