@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { execa } from 'execa';
+import { bundleApp, defaultCacheDir } from '../../lib/render/app-bundle.js';
+import { imageDir, renderProvisioners } from './helpers.js';
+
+// [e2e]: bootstraps Debian 12 from the mirror (cached), provisions it twice as the chroot build
+// kind does, then simulates a first boot in a private network namespace and runs the check suite.
+// Opt in with BOXWRIGHT_E2E=1 (needs root, mmdebstrap, unshare, the Debian mirror; ~2-3 minutes).
+const here = path.dirname(fileURLToPath(import.meta.url));
+const skip = process.env.BOXWRIGHT_E2E !== '1' ? 'set BOXWRIGHT_E2E=1 to run'
+  : process.getuid?.() !== 0 ? 'needs root'
+  : !existsSync('/usr/bin/mmdebstrap') ? 'mmdebstrap is not installed'
+  : undefined;
+
+// Checks that need systemd as PID 1, which a chroot does not have.
+const NEEDS_SYSTEMD = [/\.service is active$/, /ran without error$/, /^the app runs as /, /^the app runs \/usr\/bin\/node directly$/, /^systemd-analyze security/];
+
+async function baseRoot(): Promise<string> {
+  const tarball = path.join(defaultCacheDir(), 'test', 'debian-12-provisioners-base.tar');
+  if (!existsSync(tarball)) {
+    await mkdir(path.dirname(tarball), { recursive: true });
+    await execa('mmdebstrap', ['--variant=apt', '--format=tar', '--include=systemd-sysv,openssh-server,sudo,ca-certificates,iproute2,curl,netbase,procps,less',
+      'bookworm', `${tarball}.partial`, 'http://deb.debian.org/debian'], { stdio: 'inherit', env: { TMPDIR: os.tmpdir() } });
+    await execa('mv', [`${tarball}.partial`, tarball]);
+  }
+  return tarball;
+}
+
+test.serial('[e2e] provisioning a Debian 12 chroot twice changes nothing, and the booted stack passes the check suite', async (t) => {
+  if (skip) return t.pass(`skipped: ${skip}`);
+  t.timeout(20 * 60_000);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'bw-chroot-'));
+  const root = path.join(work, 'root');
+  t.teardown(async () => {
+    await execa('bash', [path.join(here, 'chroot-run.sh'), '--teardown', root], { reject: false });
+    const mounts = await readFile('/proc/self/mounts', 'utf8');
+    if (!mounts.includes(` ${root}`)) await rm(work, { recursive: true, force: true });
+  });
+  await mkdir(root);
+  await execa('tar', ['--numeric-owner', '-xpf', await baseRoot(), '-C', root]);
+  const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot' }, path.join(work, 'render'));
+  const bundle = await bundleApp(path.join(imageDir, 'app'));
+
+  const states: string[] = [];
+  for (const run of [1, 2]) {
+    const out = path.join(work, `state-${run}.txt`);
+    const result = await execa('bash', [path.join(here, 'chroot-run.sh'), root, r.dir, bundle.path, out], { all: true, reject: false });
+    t.is(result.exitCode, 0, `provisioning run ${run} failed:\n${result.all?.slice(-4000)}`);
+    if (result.exitCode !== 0) return;
+    states.push(await readFile(out, 'utf8'));
+  }
+  t.is(states[1], states[0], 'a second provisioning run changes nothing');
+  t.regex(states[0]!, /^absent {2}\/etc\/nginx\/sites-enabled\/default$/m);
+  t.false(existsSync(path.join(root, 'tmp/boxwright')), 'the staging folder is removed');
+  t.is((await readFile(path.join(root, 'etc/machine-id'), 'utf8')), '', 'machine-id emptied');
+  t.false((await execa('bash', ['-c', `ls ${root}/etc/ssh/ssh_host_* 2>/dev/null`], { reject: false })).stdout.length > 0, 'no host keys in the box');
+  t.false(existsSync(path.join(root, 'etc/boxwright/secrets/db-password')), 'no secret in the box');
+
+  const boot = await execa('unshare', ['--net', 'bash', path.join(here, 'boot-sim.sh'), root], { all: true, reject: false });
+  const lines = (boot.all ?? '').split('\n');
+  t.log(lines.filter((line) => /^(not ok|# )/.test(line)).join('\n'));
+  t.true(lines.includes('# password kept across boots'));
+  const passed = lines.filter((line) => /^ok \d+ - /.test(line));
+  const failed = lines.filter((line) => /^not ok \d+ - /.test(line)).map((line) => line.replace(/^not ok \d+ - /, ''));
+  const unexpected = failed.filter((name) => !NEEDS_SYSTEMD.some((re) => re.test(name)));
+  t.deepEqual(unexpected, [], boot.all?.slice(-6000));
+  t.true(passed.length >= 55, `only ${passed.length} checks passed`);
+});
