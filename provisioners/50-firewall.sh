@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# 50-firewall: nftables ruleset loaded at boot (nftables.service). Not applied during the build,
-# so the build's own SSH session is never at risk; it takes effect on the box's first boot.
+# 50-firewall: nothing listens beyond loopback but sshd and nginx (no LLMNR/mDNS from
+# systemd-resolved), and an nftables ruleset loaded at boot (nftables.service). Neither is applied
+# during the build, so the build's own SSH session is never at risk; both take effect at first boot.
 set -Eeuo pipefail
 # shellcheck source=files/lib/common.sh
 . {{stagingDir}}/files/lib/common.sh
+
+bw_install 0644 systemd/resolved-boxwright.conf /etc/systemd/resolved.conf.d/00-boxwright.conf
 
 {{#firewallEnabled}}
 NGINX_PORT={{nginxPort}}

@@ -25,6 +25,7 @@ FILES=(
   /etc/nginx/sites-available/boxwright.conf
   /etc/nginx/sites-enabled/boxwright.conf
   /etc/nftables.conf
+  /etc/systemd/resolved.conf.d/00-boxwright.conf
   /etc/ssh/sshd_config
   /etc/ssh/sshd_config.d/00-boxwright.conf
   /etc/systemd/system/boxwright-app.service
