@@ -33,7 +33,7 @@ rm -f /var/lib/systemd/random-seed /var/lib/systemd/credential.secret
 rm -f /etc/ssh/ssh_host_*
 
 if command -v cloud-init >/dev/null 2>&1; then
-  cloud-init clean --logs --seed >/dev/null 2>&1 || cloud-init clean --logs
+  cloud-init clean --logs
 fi
 rm -rf /var/lib/dhcp/*.leases /var/lib/systemd/network/* 2>/dev/null || true
 

@@ -116,7 +116,7 @@ expect_eq "the app user has no login shell" /usr/sbin/nologin "$(getent passwd "
 main_pid="$(systemctl show -p MainPID --value "$APP_UNIT" 2>/dev/null)"
 [[ "$main_pid" =~ ^[1-9][0-9]*$ ]] || main_pid=0
 expect_eq "the app runs as $APP_USER" "$APP_USER" "$(ps -o user= -p "$main_pid" 2>&1 | tr -d ' ')"
-expect_eq "the app runs /usr/bin/node directly" /usr/bin/node "$(readlink "/proc/$main_pid/exe" 2>&1)"
+expect_eq "the app runs /usr/bin/node directly" "$(readlink -f /usr/bin/node)" "$(readlink "/proc/$main_pid/exe" 2>&1)"
 expect_eq "the app files belong to root" "" "$(find "$APP_DIR" ! -user root -print -quit 2>&1)"
 app_cannot_write() { ! runuser -u "$APP_USER" -- test -w "$APP_DIR"; }
 check "the app user cannot write $APP_DIR" app_cannot_write
