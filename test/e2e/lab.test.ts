@@ -24,6 +24,7 @@ e2e('[e2e] vagrant up serves www.foobar.com through the hosts block and destroy 
   const lab = makeTempLab();
   const env = cleanEnv({
     VAGRANT_HOME: lab.vagrantHome,
+    VAGRANT_CWD: lab.dir, // nsenter --mount does not keep the working folder
     BOXWRIGHT_BOX: 'foobar-web',
     BOXWRIGHT_ACCELERATOR: 'tcg',
     BOXWRIGHT_IP: IP,
