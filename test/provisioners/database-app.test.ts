@@ -119,7 +119,16 @@ async function startApp(env: Record<string, string>) {
   child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await Promise.race([waitForPort(port), exited.then(() => { throw new Error(`app exited: ${output}`); })]);
+  for (let i = 0; i < 100 && !output.includes('listening on'); i++) await delay(50);
   return { child, port, exited, output: () => output };
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await delay(50);
+  }
 }
 
 async function credentials(): Promise<string> {
@@ -158,11 +167,11 @@ test.serial('the app counts visits in the database, answers /healthz, and finish
   const locker = spawn('mariadb', ['--no-defaults', `--socket=${db!.socket}`, '--user=root', 'foobar'], { stdio: ['pipe', 'ignore', 'ignore'] });
   children.push(locker);
   locker.stdin!.write('LOCK TABLES visits WRITE;\n');
-  await delay(300);
+  await until(async () => (await db!.sql("SHOW OPEN TABLES FROM foobar WHERE `Table` = 'visits' AND In_use > 0")) !== '');
   const inFlight = request(app.port, { host: 'www.foobar.com' });
-  await delay(300);
+  await until(async () => (await db!.sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'foobar' AND INFO LIKE 'INSERT INTO visits%'")) === '1');
   app.child.kill('SIGTERM');
-  await delay(300);
+  await until(async () => app.output().includes('SIGTERM: stopping'));
   t.is(app.child.exitCode, null, 'still finishing the in-flight request');
   locker.stdin!.end('UNLOCK TABLES;\n');
   const reply = await inFlight;
