@@ -34,5 +34,5 @@ fi
 {{/isMysql}}
 
 systemctl enable --quiet "$DB_SERVICE"
-bw_restart_if_active "$DB_SERVICE"
+if ((BW_CHANGED)); then bw_restart_if_active "$DB_SERVICE"; fi
 bw_log "$DB_SERVICE configured"

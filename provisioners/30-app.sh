@@ -36,11 +36,19 @@ chown -R root:root "$NEW"
 chmod -R u=rwX,go=rX "$NEW"
 [[ -f "$NEW/$APP_ENTRY" ]] || { echo "!! $APP_ENTRY not found at the top of $BUNDLE" >&2; exit 1; }
 [[ -d "$NEW/node_modules" ]] || { echo "!! $BUNDLE has no node_modules (bundle it on the host)" >&2; exit 1; }
-rm -rf "$APP_DIR"
-mv "$NEW" "$APP_DIR"
+if [[ -d "$APP_DIR" ]] && diff -r -q --no-dereference "$APP_DIR" "$NEW" >/dev/null 2>&1 \
+  && [[ -z "$(find "$APP_DIR" \( ! -user root -o -perm /022 \) -print -quit)" ]]; then
+  rm -rf "$NEW"   # same app already in place
+else
+  rm -rf "$APP_DIR"
+  mv "$NEW" "$APP_DIR"
+  bw_changed
+fi
 
 bw_install 0644 systemd/boxwright-app.service /etc/systemd/system/boxwright-app.service
 bw_daemon_reload
 systemctl enable --quiet boxwright-app.service
-# The app needs the first-boot DB password, so it is not started during the build.
+# The app needs the first-boot DB password, so it is not started during the build; on a running
+# VM (re-provisioning) it is restarted only if the app or its unit changed.
+if ((BW_CHANGED)); then bw_restart_if_active boxwright-app.service; fi
 bw_log "app unpacked to $APP_DIR ($(node -e 'process.stdout.write(require(process.argv[1]).version || "?")' "$APP_DIR/package.json" 2>/dev/null || echo '?'))"

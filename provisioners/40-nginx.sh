@@ -5,13 +5,19 @@ set -Eeuo pipefail
 # shellcheck source=files/lib/common.sh
 . {{stagingDir}}/files/lib/common.sh
 
-rm -f /etc/nginx/sites-enabled/default
+if [[ -e /etc/nginx/sites-enabled/default || -L /etc/nginx/sites-enabled/default ]]; then
+  rm -f /etc/nginx/sites-enabled/default
+  bw_changed
+fi
 bw_install 0644 nginx/boxwright-http.conf /etc/nginx/conf.d/boxwright.conf
 bw_install 0644 nginx/boxwright-site.conf /etc/nginx/sites-available/boxwright.conf
-ln -sfn ../sites-available/boxwright.conf /etc/nginx/sites-enabled/boxwright.conf
+if [[ "$(readlink /etc/nginx/sites-enabled/boxwright.conf 2>/dev/null)" != ../sites-available/boxwright.conf ]]; then
+  ln -sfn ../sites-available/boxwright.conf /etc/nginx/sites-enabled/boxwright.conf
+  bw_changed
+fi
 
 nginx -t -q
 systemctl enable --quiet nginx
-bw_reload_if_active nginx
+if ((BW_CHANGED)); then bw_reload_if_active nginx; fi
 SERVER_NAMES={{serverNames}}
 bw_log "nginx configured for $SERVER_NAMES"

@@ -55,9 +55,12 @@ printf 'user  %s\n' "$(getent passwd "$APP_USER" | cut -d: -f1,6,7 || echo MISSI
 printf 'group  %s\n' "$(getent group "$APP_USER" | cut -d: -f1 || echo MISSING)"
 
 for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service boxwright-app.service \
-  boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service \
-  apt-daily.timer apt-daily-upgrade.timer; do
+  boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service; do
   enabled="$(systemctl is-enabled "$unit" 2>/dev/null || true)"
   active="$(systemctl is-active "$unit" 2>/dev/null || true)"
   printf 'unit  %s  enabled=%s  active=%s\n' "$unit" "${enabled:-unknown}" "${active:-offline}"
+done
+# Timers: enabled state only (00-apt stops them for the length of a provisioning run).
+for unit in apt-daily.timer apt-daily-upgrade.timer; do
+  printf 'unit  %s  enabled=%s\n' "$unit" "$(systemctl is-enabled "$unit" 2>/dev/null || echo unknown)"
 done

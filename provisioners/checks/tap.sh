@@ -6,13 +6,13 @@ TAP_FAILED=0
 
 ok() {
   TAP_N=$((TAP_N + 1))
-  echo "ok $TAP_N - $*"
+  echo "ok - $*"
 }
 
 not_ok() {
   TAP_N=$((TAP_N + 1))
   TAP_FAILED=$((TAP_FAILED + 1))
-  echo "not ok $TAP_N - $1"
+  echo "not ok - $1"
   shift
   local line
   for line in "$@"; do echo "#   $line"; done

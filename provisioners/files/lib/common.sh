@@ -21,11 +21,23 @@ bw_systemd_running() {
   [[ "$BW_BUILD_KIND" == vm && -d /run/systemd/system ]]
 }
 
+# Set to 1 by bw_install/bw_changed when this run changed something, so services are only
+# restarted or reloaded when their configuration really changed (a second run disturbs nothing).
+# shellcheck disable=SC2034 # read by the scripts that source this file
+BW_CHANGED=0
+# shellcheck disable=SC2034
+bw_changed() { BW_CHANGED=1; }
+
 # bw_install MODE SRC DST: install a rendered file from files/ as root:root, whole file at once.
 bw_install() {
   local mode="$1" src="$BW_FILES/$2" dst="$3"
   [[ -f "$src" ]] || { echo "!! ${BW_SCRIPT}: missing $src (was files/ uploaded to $BW_FILES?)" >&2; return 1; }
+  if [[ -f "$dst" && ! -L "$dst" ]] && cmp -s "$src" "$dst" \
+    && [[ "$(stat -c '%a:%u:%g' "$dst")" == "${mode#0}:0:0" ]]; then
+    return 0
+  fi
   install -D -o root -g root -m "$mode" "$src" "$dst"
+  bw_changed
 }
 
 bw_daemon_reload() {
