@@ -90,7 +90,7 @@ make_disk() {
   rm -rf "${root:?}$staging"
   teardown
   log "making a ${size} MiB disk"
-  bash "$build/helpers/make-disk.sh" --root "$root" --output "$disk" --size "$size" --compress
+  bash "$build/helpers/make-disk.sh" --root "$root" --output "$disk" --size "$size"
   rm -rf --one-file-system "$root"
 }
 
