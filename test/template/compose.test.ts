@@ -1,0 +1,233 @@
+import test from 'ava';
+import { capabilitiesFor, PACKER_PLUGIN_PINS, PACKER_PLUGIN_SOURCES } from '../../lib/packer/capabilities.js';
+import { planFor, type RenderOptions } from '../../lib/render/render-image.js';
+import { composeTemplate, templateText, type PackerTemplate } from '../../lib/template/compose.js';
+import { PACKER_1_6_6, type BuildPlan, type PackerFeatures } from '../../lib/template/plan.js';
+import { PACKAGE_QUERY } from '../../lib/template/provisioners.js';
+import type { BaseName, Provider } from '../../lib/spec/types.js';
+import { HOST, sampleSpec } from '../render/helpers.js';
+
+const SCRIPTS = ['00-apt', '10-packages', '20-database', '30-app', '40-nginx', '50-firewall', '60-ssh', '70-firstboot', '80-updates', '90-cleanup', '95-minimize']
+  .map((name) => `scripts/${name}.sh`);
+
+type Options = Omit<RenderOptions, 'outDir' | 'cacheDir'>;
+
+async function planOf(options: Options = {}, specChange: Parameters<typeof sampleSpec>[0] = {}): Promise<BuildPlan> {
+  const spec = await sampleSpec(specChange);
+  const partial = planFor(spec, { host: HOST, ...options });
+  const scripts = partial.kind === 'chroot' ? SCRIPTS.filter((s) => !s.includes('95-')) : SCRIPTS;
+  return { ...partial, scripts };
+}
+
+async function templateOf(options: Options = {}, specChange: Parameters<typeof sampleSpec>[0] = {}): Promise<PackerTemplate> {
+  return composeTemplate(await planOf(options, specChange));
+}
+
+/** Loose view of a template for reading nested blocks in assertions. */
+type Json = Record<string, any>;
+
+/** Every combination the product supports (chroot only where it is allowed). */
+const COMBINATIONS: Array<{ provider: Provider; base: BaseName; kind: 'vm' | 'chroot' }> = [
+  { provider: 'libvirt', base: 'debian-12', kind: 'vm' },
+  { provider: 'libvirt', base: 'debian-12', kind: 'chroot' },
+  { provider: 'libvirt', base: 'ubuntu-24.04', kind: 'vm' },
+  { provider: 'virtualbox', base: 'debian-12', kind: 'vm' },
+  { provider: 'virtualbox', base: 'ubuntu-24.04', kind: 'vm' },
+];
+const label = (c: { provider: string; base: string; kind: string }): string => `${c.provider}/${c.base}/${c.kind}`;
+
+/** Every string anywhere in a JSON value. */
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(strings);
+  return [];
+}
+
+test('composing the same plan twice gives the same JSON, key order included', async (t) => {
+  for (const combination of COMBINATIONS) {
+    const plan = await planOf(combination);
+    const first = JSON.stringify(composeTemplate(plan));
+    t.is(JSON.stringify(composeTemplate(plan)), first, label(combination));
+    t.is(JSON.stringify(composeTemplate(await planOf(combination))), first, `${label(combination)} from a fresh plan`);
+  }
+});
+
+test('the template text is two-space JSON with a final newline', async (t) => {
+  const template = await templateOf({ base: 'debian-12', kind: 'vm' });
+  const text = templateText(template);
+  t.true(text.endsWith('}\n'));
+  t.deepEqual(JSON.parse(text), template);
+  t.true(text.includes('\n  "packer": {'));
+});
+
+test('for packer 1.6.6 the packer block has required_version only and no required_plugins', async (t) => {
+  for (const combination of COMBINATIONS) {
+    const template = await templateOf({ ...combination, packer: PACKER_1_6_6 }) as Json;
+    t.deepEqual(template.packer, { required_version: '>= 1.6.6' }, label(combination));
+    t.false(templateText(template).includes('required_plugins'), label(combination));
+  }
+});
+
+test('the default plan targets packer 1.6.6', async (t) => {
+  const template = await templateOf({ base: 'debian-12', kind: 'vm' }) as Json;
+  t.false('required_plugins' in template.packer);
+});
+
+for (const version of ['1.7.0', '1.9.4', '1.10.0', '1.11.2', '1.12.0-dev']) {
+  test(`for packer ${version} every needed plugin is pinned exactly with "= X.Y.Z"`, async (t) => {
+    const packer: PackerFeatures = capabilitiesFor(version);
+    t.true(packer.requiredPlugins);
+    for (const combination of COMBINATIONS) {
+      const template = await templateOf({ ...combination, packer }) as Json;
+      const blocks = template.packer.required_plugins as Array<Record<string, { source: string; version: string }>>;
+      t.is(blocks.length, 1);
+      const plugins = blocks[0] ?? {};
+      const expected = combination.kind === 'chroot' ? ['vagrant'] : [combination.provider === 'virtualbox' ? 'virtualbox' : 'qemu', 'vagrant'].sort();
+      t.deepEqual(Object.keys(plugins), expected, label(combination));
+      for (const [name, plugin] of Object.entries(plugins)) {
+        t.regex(plugin.version, /^= \d+\.\d+\.\d+$/, `${name} must be pinned exactly`);
+        t.is(plugin.version, `= ${PACKER_PLUGIN_PINS[name as keyof typeof PACKER_PLUGIN_PINS]}`);
+        t.is(plugin.source, PACKER_PLUGIN_SOURCES[name as keyof typeof PACKER_PLUGIN_SOURCES]);
+      }
+      t.notRegex(JSON.stringify(plugins), />=|~>|\^/, 'no range constraint on a plugin');
+    }
+  });
+}
+
+test('the qemu source binds SSH forwarding and VNC to 127.0.0.1', async (t) => {
+  for (const base of ['debian-12', 'ubuntu-24.04'] as const) {
+    const template = await templateOf({ provider: 'libvirt', base, kind: 'vm' }) as Json;
+    const source = template.source.qemu['foobar-web'];
+    t.is(source.vnc_bind_address, '127.0.0.1');
+    const netdev = (source.qemuargs as string[][]).find((arg) => arg[0] === '-netdev');
+    t.truthy(netdev);
+    t.regex(netdev?.[1] ?? '', /hostfwd=tcp:127\.0\.0\.1:\{\{ \.SSHHostPort \}\}-:22/);
+    t.notRegex(JSON.stringify(source), /0\.0\.0\.0/);
+  }
+});
+
+test('the qemu source sets disk_size explicitly from vm.diskSize', async (t) => {
+  const source = ((await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }, { vm: { diskSize: 12288 } })) as Json).source.qemu['foobar-web'];
+  t.is(source.disk_size, '12288M');
+  t.true(source.disk_image);
+  t.is(source.format, 'qcow2');
+});
+
+test('the qemu source uses the planned accelerator: tcg with -cpu qemu64 where KVM cannot boot a guest', async (t) => {
+  const plan = await planOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm', accelerator: 'auto' });
+  t.is(plan.accelerator, 'tcg');
+  const source = (composeTemplate(plan) as Json).source.qemu['foobar-web'];
+  t.is(source.accelerator, 'tcg');
+  t.deepEqual((source.qemuargs as string[][]).find((arg) => arg[0] === '-cpu'), ['-cpu', 'qemu64']);
+});
+
+test('the qemu source uses kvm with the host CPU where KVM works', async (t) => {
+  const plan = await planOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm', accelerator: 'auto', host: { kvmDevice: true, nestedPvm: false, root: true } });
+  t.is(plan.accelerator, 'kvm');
+  const source = (composeTemplate(plan) as Json).source.qemu['foobar-web'];
+  t.is(source.accelerator, 'kvm');
+  t.deepEqual((source.qemuargs as string[][]).find((arg) => arg[0] === '-cpu'), ['-cpu', 'host']);
+});
+
+test('the qemu source boots the pinned ubuntu image with the NoCloud seed on a cidata CD', async (t) => {
+  const source = ((await templateOf({ provider: 'libvirt', base: 'ubuntu-24.04', kind: 'vm' })) as Json).source.qemu['foobar-web'];
+  t.regex(source.iso_url, /^https:\/\/cloud-images\.ubuntu\.com\/releases\/noble\/release-\d{8}\//);
+  t.regex(source.iso_checksum, /^sha256:[0-9a-f]{64}$/);
+  t.deepEqual(source.cd_files, ['seed/meta-data', 'seed/user-data']);
+  t.is(source.cd_label, 'cidata');
+});
+
+test('the qemu source boots the mirror-bootstrapped debian disk, checked by its sha256 file', async (t) => {
+  const source = ((await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' })) as Json).source.qemu['foobar-web'];
+  t.is(source.iso_url, 'base/debian-12.qcow2');
+  t.is(source.iso_checksum, 'file:base/debian-12.qcow2.sha256');
+  t.false('cd_files' in source);
+});
+
+test('the virtualbox-ovf source forwards SSH on 127.0.0.1 only', async (t) => {
+  for (const base of ['debian-12', 'ubuntu-24.04'] as const) {
+    const template = await templateOf({ provider: 'virtualbox', base, kind: 'vm' }) as Json;
+    t.deepEqual(Object.keys(template.source), ['virtualbox-ovf']);
+    const source = template.source['virtualbox-ovf']['foobar-web'];
+    const rules = (source.vboxmanage as string[][]).filter((command) => command.includes('--natpf1'));
+    t.deepEqual(rules, [
+      ['modifyvm', '{{ .Name }}', '--natpf1', 'delete', 'packercomm'],
+      ['modifyvm', '{{ .Name }}', '--natpf1', 'packercomm,tcp,127.0.0.1,{{ .SSHHostPort }},,22'],
+    ]);
+    t.is(source.guest_additions_mode, 'disable');
+    t.deepEqual(template.build.sources, ['source.virtualbox-ovf.foobar-web']);
+  }
+});
+
+test('the virtualbox-ovf source takes cpus and memory from the spec', async (t) => {
+  const source = ((await templateOf({ provider: 'virtualbox', base: 'debian-12', kind: 'vm' }, { vm: { cpus: 3, memory: 3072 } })) as Json).source['virtualbox-ovf']['foobar-web'];
+  t.true((source.vboxmanage as string[][]).some((c) => c.join(' ') === 'modifyvm {{ .Name }} --cpus 3'));
+  t.true((source.vboxmanage as string[][]).some((c) => c.join(' ') === 'modifyvm {{ .Name }} --memory 3072'));
+});
+
+test('the chroot kind uses a null source, shell-local provisioners and an artifice post-processor', async (t) => {
+  const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'chroot' }, { vm: { diskSize: 9000 } }) as Json;
+  t.deepEqual(template.source, { null: { 'foobar-web': { communicator: 'none' } } });
+  t.deepEqual(template.build.sources, ['source.null.foobar-web']);
+  const provisioners = template.build.provisioner as Json[];
+  for (const block of provisioners) t.deepEqual(Object.keys(block), ['shell-local']);
+  const lines = provisioners.map((block) => (block['shell-local'].inline as string[]).join(';'));
+  t.is(lines[0], 'bash helpers/chroot.sh prepare base/debian-12.rootfs.tar');
+  t.true(lines.includes('bash helpers/chroot.sh run scripts/00-apt.sh'));
+  t.true(lines.includes('bash helpers/chroot.sh packages artifacts/packages.tsv'));
+  t.true(lines.includes('bash helpers/chroot.sh disk 9000'));
+  t.is(lines.at(-1), 'bash helpers/chroot.sh box artifacts/foobar-web-0.1.0.libvirt.box');
+  t.false(lines.some((line) => line.includes('95-')), 'no minimize step in a chroot');
+  const chains = template.build['post-processors'] as Array<{ 'post-processor': Json[] }>;
+  t.is(chains.length, 1);
+  const chain = chains[0]?.['post-processor'] ?? [];
+  t.deepEqual(chain[0], { artifice: { files: ['artifacts/foobar-web-0.1.0.libvirt.box'] } });
+  t.deepEqual(Object.keys(chain[1] ?? {}), ['manifest']);
+});
+
+test('the chroot kind runs the package list between the stack scripts and the cleanup scripts', async (t) => {
+  const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'chroot' }) as Json;
+  const lines = (template.build.provisioner as Json[]).map((block) => (block['shell-local'].inline as string[]).join(';'));
+  const packages = lines.findIndex((line) => line.includes(' packages '));
+  t.true(lines.findIndex((line) => line.includes('80-updates')) < packages);
+  t.true(lines.findIndex((line) => line.includes('90-cleanup')) > packages);
+});
+
+test('the vm kind stages files, runs the stack, pulls the package list, then cleans up', async (t) => {
+  const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }) as Json;
+  const provisioners = template.build.provisioner as Json[];
+  t.deepEqual(provisioners.map((block) => Object.keys(block)[0]), ['shell', 'file', 'file', 'shell', 'shell', 'file', 'shell']);
+  t.deepEqual(provisioners[3]?.shell.scripts, SCRIPTS.filter((s) => !/\/9\d-/.test(s)));
+  t.deepEqual(provisioners[5]?.file, { direction: 'download', source: '/tmp/boxwright-packages.tsv', destination: 'artifacts/packages.tsv' });
+  t.deepEqual(provisioners[6]?.shell.scripts, ['scripts/90-cleanup.sh', 'scripts/95-minimize.sh']);
+  const postProcessors = template.build['post-processor'] as Json[];
+  t.deepEqual(postProcessors[0]?.vagrant.output, 'artifacts/foobar-web-0.1.0.libvirt.box');
+});
+
+test('the package-list query escapes ${ for HCL as $${', async (t) => {
+  t.is(PACKAGE_QUERY, "dpkg-query -W -f='$${Package}\\t$${Version}\\t$${Architecture}\\n'");
+  const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }) as Json;
+  const query = (template.build.provisioner as Json[]).flatMap((block) => (block.shell?.inline as string[] | undefined) ?? []).find((line) => line.includes('dpkg-query'));
+  t.truthy(query);
+  t.true(query?.startsWith(PACKAGE_QUERY));
+  t.true(query?.includes('$${Package}'));
+});
+
+test('no string in any template holds an unescaped ${ that HCL would interpolate', async (t) => {
+  for (const combination of COMBINATIONS) {
+    for (const text of strings(await templateOf(combination))) {
+      t.notRegex(text, /(?<!\$)\$\{/, `${label(combination)}: ${text}`);
+    }
+  }
+});
+
+test('every source and build is named after the image', async (t) => {
+  for (const combination of COMBINATIONS) {
+    const template = await templateOf(combination) as Json;
+    const [type] = Object.keys(template.source);
+    t.deepEqual(Object.keys(template.source[type as string]), ['foobar-web']);
+    t.is(template.build.name, 'foobar-web');
+    t.deepEqual(template.build.sources, [`source.${type}.foobar-web`]);
+  }
+});
