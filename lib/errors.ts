@@ -11,6 +11,7 @@
  * - `E_LOCK_MISMATCH`: boxwright.lock.json no longer matches the inputs.
  * - `E_CHECKSUM`: a file's sha256 differs from the expected one.
  * - `E_PUBLISH` / `E_PUBLISH_CONFLICT` / `E_REGISTRY_HTTP`: publishing failed.
+ * - `E_CHECK_FAILED`: a built box failed its boot check (HTTP through the stack, in-image checks).
  * - `E_HOST`: the host lacks a tool or a permission the job needs.
  */
 export type ErrorCode =
@@ -30,6 +31,7 @@ export type ErrorCode =
   | 'E_PUBLISH_CONFLICT'
   | 'E_REGISTRY_HTTP'
   | 'E_HOST'
+  | 'E_CHECK_FAILED'
   | 'E_USAGE';
 
 /** Options of a {@link BoxwrightError}. */

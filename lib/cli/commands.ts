@@ -9,6 +9,7 @@ import { choice, parseArgs, stringFlag } from './args.js';
 import { progressPrinter } from './progress.js';
 import { diffManifests, formatDiff } from '../build/diff.js';
 import { publishCommand, PUBLISH_HELP } from './publish.js';
+import { checkBox } from '../verify/check-box.js';
 
 /** A CLI command: its help text and what it runs. */
 export interface Command {
@@ -73,13 +74,14 @@ temporary folder and runs \`packer validate\` on it. Exit 0 valid, 1 packer refu
 
 const build: Command = {
   summary: 'build the box (or return the cached one) into --out',
-  help: `Usage: boxwright build <image> --out DIR [--provider P] [--base B] [--kind auto|vm|chroot] [--accelerator auto|kvm|tcg] [--force] [--json] [--verbose] [--packer PATH]
+  help: `Usage: boxwright build <image> --out DIR [--provider P] [--base B] [--kind auto|vm|chroot] [--accelerator auto|kvm|tcg] [--force] [--check] [--json] [--verbose] [--packer PATH]
 
 Builds <name>-<version>.<provider>.box, its .sha256, build-manifest.json and lab.json in DIR.
+With --check the box is then boot-checked (see boxwright check --help).
 Progress goes to stderr; with --json one JSON event per line goes to stdout. Ctrl-C cancels
 cleanly (packer stops its VM; nothing half-built is left) and exits 130.`,
   async run(argv, signal) {
-    const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator', 'packer'], ['force', 'json', 'verbose', 'keep-build-dir']);
+    const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator', 'packer'], ['force', 'json', 'verbose', 'keep-build-dir', 'check']);
     const image = imageArg(positionals, 'build');
     const outDir = requiredFlag(flags, 'out', 'out/');
     const options = stripUndefined({
@@ -101,6 +103,31 @@ cleanly (packer stops its VM; nothing half-built is left) and exits 130.`,
     if (flags.json === true) process.stdout.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
     else process.stdout.write(`${result.box}\n`);
     process.stderr.write(`${result.cached ? 'cached' : 'built'}: ${result.box} (${(result.size / 1e6).toFixed(1)} MB)\n`);
+    if (flags.check === true) await runCheck(result.box, flags.verbose === true, flags.json === true);
+    return 0;
+  },
+};
+
+async function runCheck(box: string, verbose: boolean, json: boolean): Promise<void> {
+  process.stderr.write(`boot-checking ${box} (boots it in a private network namespace)\n`);
+  const result = await checkBox({ box, onLog: (line) => { if (verbose || line.startsWith('check: not ok')) process.stderr.write(`${line}\n`); } });
+  if (json) process.stdout.write(`${JSON.stringify({ type: 'check', ...result })}\n`);
+  process.stderr.write(`check passed: ssh after ${(result.bootMs / 1000).toFixed(1)} s, first HTTP 200 after ${(result.firstHttpMs / 1000).toFixed(1)} s, ${result.passed.length} in-image checks ok\n`);
+}
+
+const check: Command = {
+  summary: 'boot a built box and check the stack works, from HTTP down to the database',
+  help: `Usage: boxwright check <box or out-dir> [--json] [--verbose]
+
+Boots the libvirt box's disk under QEMU inside a private network namespace on the lab IP, fetches
+http://<hostname>/ twice through nginx → app → database (the visit counter must grow), /healthz,
+checks that an unknown Host is closed without a reply, and runs the in-image check suite
+(provisioners/checks/verify.sh). Needs root. Exit 0 when everything passes, 1 otherwise.`,
+  async run(argv) {
+    const { positionals, flags } = parseArgs(argv, [], ['json', 'verbose']);
+    const [box, ...extra] = positionals;
+    if (box === undefined || extra.length > 0) throw new BoxwrightError('E_USAGE', 'check needs one box file or build output folder, e.g. out/');
+    await runCheck(box, flags.verbose === true, flags.json === true);
     return 0;
   },
 };
@@ -143,7 +170,7 @@ function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in ke
 }
 
 /** Every command by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, diff, publish };
+export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, diff, publish };
 
 /** The top-level help. */
 export function usage(): string {

@@ -1,5 +1,5 @@
 /**
- * A harness for real-VM tests: boots a qcow2 under QEMU (TCG) inside a private network namespace,
+ * Boots a qcow2 under QEMU (TCG) inside a private network namespace,
  * with NIC1 = user-mode networking (SSH forwarded to the namespace's loopback) and NIC2 = a tap on
  * a bridge `br0` 192.168.56.1/24 inside the namespace, configured in the guest with a static IP the
  * way Vagrant does (`50-vagrant-<iface>.network`). Nothing is bound or routed outside the namespace.
@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findVagrantInsecurePrivateKey } from '../../lib/base/keys.js';
+import { findVagrantInsecurePrivateKey } from '../base/keys.js';
 
 /** Options of {@link bootDisk}. */
 export interface BootOptions {

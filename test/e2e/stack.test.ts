@@ -5,15 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderImage } from '../../lib/render/render-image.js';
 import { bootDiskFor, canBootVms, type VmHandle } from '../helpers/vm.js';
-import { buildStack, curlStack, diskOf, e2eEnabled, guest, installChecks, loadStackSpec, uploadTree } from './support.js';
+import { buildStack, counterOf, curlStack, diskOf, e2eEnabled, guest, installChecks, loadStackSpec, uploadTree } from './support.js';
 
 const e2e = e2eEnabled && canBootVms() ? test.serial : test.serial.skip;
-
-/** The visit counter the app prints: "visit number N". */
-function counterOf(body: string): number {
-  const match = /visit(?:s|or)?\D{0,40}?(\d+)/i.exec(body) ?? /(\d+)/.exec(body);
-  return Number(match?.[1] ?? Number.NaN);
-}
 
 async function assertServesStack(t: import('ava').ExecutionContext, vm: VmHandle): Promise<void> {
   // The app may still be starting right after first boot (it waits for the database secret).

@@ -13,7 +13,10 @@ import type { BuildEvent } from '../../lib/build/events.js';
 import { renderChecks } from '../../lib/render/checks.js';
 import { loadImage } from '../../lib/spec/load.js';
 import type { ImageSpec } from '../../lib/spec/types.js';
-import type { VmHandle } from '../helpers/vm.js';
+import type { VmHandle } from '../../lib/verify/boot.js';
+import { uploadFiles } from '../../lib/verify/guest.js';
+
+export { guest, uploadTree, httpGet as curlStack, counterOf } from '../../lib/verify/guest.js';
 
 /** Real-VM tests run only when asked: `BOXWRIGHT_E2E=1` (as `.ci/run` does). */
 export const e2eEnabled = process.env.BOXWRIGHT_E2E === '1';
@@ -52,36 +55,8 @@ export async function diskOf(box: string): Promise<{ disk: string; remove(): Pro
   return { disk: path.join(dir, 'box.img'), remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Runs a command in the guest and fails with its output when it exits non-zero. */
-export async function guest(vm: VmHandle, command: string, input?: string): Promise<string> {
-  const result = await vm.ssh(command, { timeoutMs: 600_000, ...(input === undefined ? {} : { input }) });
-  if (result.exitCode !== 0) throw new Error(`guest: ${command} → ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
-/** Copies files into a guest folder (as root) through base64 over SSH. */
-export async function upload(vm: VmHandle, guestDir: string, files: ReadonlyMap<string, string | Buffer>): Promise<void> {
-  for (const [name, content] of files) {
-    const encoded = Buffer.from(content).toString('base64');
-    await guest(vm, `sudo mkdir -p ${guestDir} && base64 -d | sudo tee ${guestDir}/${name} >/dev/null && sudo chmod 0755 ${guestDir}/${name}`, encoded);
-  }
-}
-
-/** Uploads a local tar of `paths` (relative to `dir`) and unpacks it into `guestDir` as root. */
-export async function uploadTree(vm: VmHandle, dir: string, paths: readonly string[], guestDir: string): Promise<void> {
-  const { stdout } = await execa('bash', ['-c', 'tar -C "$1" -czf - "${@:2}" | base64 -w0', 'tar', dir, ...paths]);
-  await guest(vm, `sudo rm -rf ${guestDir} && sudo mkdir -p ${guestDir} && base64 -d | sudo tar -xzf - -C ${guestDir}`, stdout);
-}
-
 /** Puts the rendered check suite into the guest at /tmp/boxwright-checks. */
 export async function installChecks(vm: VmHandle, spec: ImageSpec, kind: 'vm' | 'chroot'): Promise<void> {
-  await upload(vm, '/tmp/boxwright-checks', await renderChecks(spec, { os: 'debian-12', kind }));
+  await uploadFiles(vm, '/tmp/boxwright-checks', await renderChecks(spec, { os: 'debian-12', kind }));
 }
 
-/** An HTTP request from inside the VM's namespace to the VM's static IP, as a browser would send it. */
-export async function curlStack(vm: VmHandle, hostHeaderName: string, urlPath: string): Promise<{ exitCode: number; status: string; body: string; headers: string }> {
-  const result = await vm.exec(['curl', '-sS', '-m', '20', '-D', '-', '--resolve', `${hostHeaderName}:80:${vm.ip}`, `http://${hostHeaderName}${urlPath}`], { timeoutMs: 30_000 });
-  const [headers = '', body = ''] = result.stdout.split(/\r?\n\r?\n/, 2);
-  const status = /^HTTP\/[\d.]+ (\d{3})/.exec(headers)?.[1] ?? '';
-  return { exitCode: result.exitCode, status, body, headers };
-}
