@@ -17,5 +17,6 @@ export { validateRendered, type ValidateOptions, type ValidateResult } from './b
 export { diffManifests, formatDiff, type ManifestDiff } from './build/diff.js';
 export type { BuildManifest } from './build/manifest.js';
 export { publishBox, publishBoxes, type PublishOptions, type PublishResult, type CatalogTarget, type RegistryTarget } from './publish/index.js';
+export { checkBox, type CheckBoxOptions, type CheckBoxResult } from './verify/check-box.js';
 export { labFileFor, writeLabFile, type LabFile } from './lab/lab-file.js';
 export { BoxwrightError, isBoxwrightError, type ErrorCode } from './errors.js';
