@@ -50,7 +50,9 @@ pids+=($!)
 run /usr/sbin/nginx
 install -d -m 0755 "$root/run/sshd"
 run /usr/sbin/sshd
-sleep 2
+app_port=$(sed -n 's/^Environment=PORT=//p' "$root/etc/systemd/system/boxwright-app.service")
+for _ in $(seq 150); do ss -ltnH "sport = :$app_port" | grep -q . && break; sleep 0.2; done
+sleep 1
 pids+=("$(cat "$root/run/nginx.pid")" "$(cat "$root/run/sshd.pid")")
 echo "# verify.sh"
 run bash /root/checks/verify.sh
