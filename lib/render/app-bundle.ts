@@ -62,7 +62,10 @@ export async function bundleApp(sourceDir: string, cacheDir = defaultCacheDir())
   }
 }
 
-/** Hash of the app's own files: node_modules and .git are left out (npm ci remakes them). */
-function hashSources(sourceDir: string): Promise<string> {
+/**
+ * Hash of the app's own files (the bundle's cache key and `AppBundle.sourceHash`): node_modules
+ * and .git are left out (npm ci remakes them). Reading only, nothing is bundled.
+ */
+export function hashSources(sourceDir: string): Promise<string> {
   return hashFolder(sourceDir, (file) => file.split('/').some((part) => SKIP.has(part)));
 }
