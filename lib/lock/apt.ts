@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { acquireLock } from '../base/lock.js';
@@ -33,6 +33,12 @@ export interface AptCandidateOptions {
   cacheDir: string;
   /** Architecture of the guest. @default "amd64" */
   architecture?: string;
+  /**
+   * What identifies the state of the sources (e.g. the `Date:` of each suite's Release file).
+   * When it equals the one of the last `apt-get update` in the same state folder, the update is
+   * skipped: the package lists are those of the same Release files.
+   */
+  freshness?: string;
   signal?: AbortSignal;
 }
 
@@ -80,15 +86,21 @@ export async function aptCandidate(pkg: string, sources: readonly string[], opti
       reject: false, stdin: 'ignore', all: true, timeout: 300_000, env: { LC_ALL: 'C' },
       ...(options.signal ? { cancelSignal: options.signal } : {}),
     });
-    const update = await run('apt-get', ['-q', 'update']);
-    if (update.exitCode === undefined && (update as { code?: string }).code === 'ENOENT') {
-      throw new BoxwrightError('E_HOST', 'apt-get is not installed on this host: the guest\'s nodejs version cannot be read here; run `boxwright lock` on a Debian or Ubuntu host');
-    }
-    if (options.signal?.aborted) throw new BoxwrightError('E_CANCELLED', 'the lock resolution was cancelled', { cause: options.signal.reason });
-    const failed = update.exitCode !== 0 || /^(E:|W: Failed to fetch)/m.test(String(update.all ?? ''));
-    if (failed) {
-      const tail = String(update.all ?? '').split('\n').slice(-8).join('\n');
-      throw new BoxwrightError('E_BASE', `apt-get update of the guest's sources failed (exit ${update.exitCode ?? '?'}); check the mirror:\n${tail}`, { cause: update });
+    const stampFile = path.join(dir, 'updated-for');
+    const stamp = await readFile(stampFile, 'utf8').catch(() => undefined);
+    if (options.freshness === undefined || stamp !== options.freshness) {
+      await rm(stampFile, { force: true });
+      const update = await run('apt-get', ['-q', 'update']);
+      if (update.exitCode === undefined && (update as { code?: string }).code === 'ENOENT') {
+        throw new BoxwrightError('E_HOST', 'apt-get is not installed on this host: the guest\'s nodejs version cannot be read here; run `boxwright lock` on a Debian or Ubuntu host');
+      }
+      if (options.signal?.aborted) throw new BoxwrightError('E_CANCELLED', 'the lock resolution was cancelled', { cause: options.signal.reason });
+      const failed = update.exitCode !== 0 || /^(E:|W: Failed to fetch)/m.test(String(update.all ?? ''));
+      if (failed) {
+        const tail = String(update.all ?? '').split('\n').slice(-8).join('\n');
+        throw new BoxwrightError('E_BASE', `apt-get update of the guest's sources failed (exit ${update.exitCode ?? '?'}); check the mirror:\n${tail}`, { cause: update });
+      }
+      if (options.freshness !== undefined) await writeFile(stampFile, options.freshness);
     }
     const policy = await run('apt-cache', ['policy', pkg]);
     if (policy.exitCode !== 0) throw new BoxwrightError('E_BASE', `apt-cache policy ${pkg} failed: ${String(policy.all ?? '').trim()}`);

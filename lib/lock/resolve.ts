@@ -45,26 +45,27 @@ export async function resolveLock(spec: ImageSpec, options: ResolveLockOptions =
   });
   const cacheDir = options.cacheDir ?? defaultCacheDir();
 
-  const [base, nodejs, packer, app] = await Promise.all([
+  const [base, packer, app] = await Promise.all([
     resolveBaseLock(spec, plan.base.source, options),
-    resolveNodejs(plan.base.source, plan.base.os, cacheDir, options.signal),
     (async () => {
       const { capabilities } = await detectPacker(options.packerPath ? { packerPath: options.packerPath } : {});
       return { version: capabilities.version, plugins: sorted({ ...capabilities.plugins }) };
     })(),
     resolveApp(spec),
   ]);
+  const nodejs = await resolveNodejs(base, cacheDir, options.signal);
   return { format: LOCK_FORMAT, base, packer, guest: nodejs, app };
 }
 
 async function resolveBaseLock(spec: ImageSpec, source: 'mirror' | 'cloud-image' | 'custom', options: ResolveLockOptions): Promise<BaseLock> {
   if (source === 'mirror') {
-    const { mirror, securityMirror, suite } = DEBIAN_MIRROR;
+    const { mirror, suite } = DEBIAN_MIRROR;
+    const securityMirror: string = DEBIAN_MIRROR.securityMirror;
     const fetchOptions = options.signal ? { signal: options.signal } : {};
     const [recipeHash, mirrorReleaseDate, securityReleaseDate] = await Promise.all([
       debianRecipeHash({ mirror, securityMirror, suite, diskSize: spec.vm.diskSize }),
       fetchReleaseDate(mirror, suite, fetchOptions),
-      fetchReleaseDate(securityMirror, `${suite}-security`, fetchOptions),
+      securityMirror === '' ? Promise.resolve('') : fetchReleaseDate(securityMirror, `${suite}-security`, fetchOptions),
     ]);
     const lock: MirrorBaseLock = {
       os: 'debian-12', source: 'mirror', recipeHash, mirror, suite, mirrorReleaseDate,
@@ -97,15 +98,21 @@ export function ubuntuBaseLock(): CloudImageBaseLock {
   };
 }
 
-async function resolveNodejs(source: 'mirror' | 'cloud-image' | 'custom', os: string, cacheDir: string, signal?: AbortSignal): Promise<Lock['guest']> {
-  if (source === 'mirror') {
-    const { mirror, securityMirror, suite } = DEBIAN_MIRROR;
-    const sources = debianGuestSources(mirror, securityMirror, suite);
-    const version = await aptCandidate('nodejs', sources, { cacheDir, ...(signal ? { signal } : {}) });
-    if (version === undefined) throw new BoxwrightError('E_BASE', `apt knows no nodejs package in ${mirror} ${suite}; check the mirror`);
+/**
+ * The guest's nodejs: for the mirror base, apt's candidate from the base's own sources. The apt
+ * lists are refreshed when a suite's Release date moved since the last read (the updates suite's
+ * date is read for that too; the lock does not record it).
+ */
+async function resolveNodejs(base: BaseLock, cacheDir: string, signal?: AbortSignal): Promise<Lock['guest']> {
+  if (base.source === 'mirror') {
+    const sources = debianGuestSources(base.mirror, base.securityMirror, base.suite);
+    const updatesDate = await fetchReleaseDate(base.mirror, `${base.suite}-updates`, signal ? { signal } : {});
+    const freshness = [base.mirrorReleaseDate, updatesDate, base.securityReleaseDate].join(' ');
+    const version = await aptCandidate('nodejs', sources, { cacheDir, freshness, ...(signal ? { signal } : {}) });
+    if (version === undefined) throw new BoxwrightError('E_BASE', `apt knows no nodejs package in ${base.mirror} ${base.suite}; check the mirror`);
     return { nodejs: version, nodejsSources: sources };
   }
-  if (os === 'ubuntu-24.04') return { nodejs: UBUNTU_NODEJS_UNKNOWN, nodejsSources: [] };
+  if (base.os === 'ubuntu-24.04') return { nodejs: UBUNTU_NODEJS_UNKNOWN, nodejsSources: [] };
   return { nodejs: 'unknown (a custom base image: its apt sources are not known to Boxwright)', nodejsSources: [] };
 }
 
