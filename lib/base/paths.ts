@@ -11,10 +11,13 @@ export function baseScriptsDir(): string {
 }
 
 /**
- * Boxwright's cache folder: `$XDG_CACHE_HOME/boxwright`, else `~/.cache/boxwright`.
- * @param env - environment to read `XDG_CACHE_HOME` from. @default process.env
+ * Boxwright's cache folder (base disks, app bundles): `$BOXWRIGHT_CACHE`, else
+ * `$XDG_CACHE_HOME/boxwright`, else `~/.cache/boxwright`.
+ * @param env - environment to read the variables from. @default process.env
  */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const own = env['BOXWRIGHT_CACHE'];
+  if (own !== undefined && own !== '' && path.isAbsolute(own)) return own;
   const xdg = env['XDG_CACHE_HOME'];
   const root = xdg !== undefined && xdg !== '' && path.isAbsolute(xdg) ? xdg : path.join(homedir(), '.cache');
   return path.join(root, 'boxwright');

@@ -1,14 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-
-/** sha256 of a file, streamed. */
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Writes a file atomically: a temp name in the same folder, then rename. */
 export async function writeAtomic(file: string, content: string | Buffer): Promise<void> {
@@ -25,12 +16,6 @@ export async function writeAtomic(file: string, content: string | Buffer): Promi
 /** The `sha256sum` line for a file: `<hex>  <basename>`. */
 export function sha256sumLine(sha256: string, file: string): string {
   return `${sha256}  ${path.basename(file)}\n`;
-}
-
-/** Reads a `.sha256` sidecar (sha256sum format) and returns the digest, or undefined. */
-export async function readSha256Sidecar(file: string): Promise<string | undefined> {
-  const text = await readFile(`${file}.sha256`, 'utf8').catch(() => undefined);
-  return text?.match(/^([0-9a-f]{64})\b/)?.[1];
 }
 
 /** One installed package, as dpkg-query reports it. */

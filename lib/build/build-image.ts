@@ -11,7 +11,8 @@ import type { Accelerator, BaseName, BuildKind, ImageSpec, Provider } from '../s
 import { mirrorBasePaths } from '../template/base.js';
 import { BUILD_LAYOUT, boxFileName } from '../template/plan.js';
 import { packerSession } from './packer-session.js';
-import { parsePackageList, sha256OfFile, sha256sumLine, sizeOf, writeAtomic } from './artifacts.js';
+import { parsePackageList, sha256sumLine, sizeOf, writeAtomic } from './artifacts.js';
+import { sha256File } from '../util/hash.js';
 import type { BuildEvent, BuildPhase } from './events.js';
 import { readCachedBuild } from './cache.js';
 import { type BuildManifest, MANIFEST_FILE } from './manifest.js';
@@ -156,7 +157,7 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
     const builtBox = path.join(buildDir, BUILD_LAYOUT.artifacts, boxName);
     if (!existsSync(builtBox)) throw new BoxwrightError('E_PACKER_BUILD', `packer finished but left no box at ${builtBox}; run with BOXWRIGHT_DEBUG=1 and keep the build folder to see why`);
     await verifyBoxLayout(builtBox);
-    const sha256 = await sha256OfFile(builtBox);
+    const sha256 = await sha256File(builtBox);
     const size = await sizeOf(builtBox);
     const packageText = await readFile(path.join(buildDir, BUILD_LAYOUT.packageList), 'utf8').catch(() => '');
     const appLock = await readFile(path.join(spec.dir, spec.app.source, 'package-lock.json'), 'utf8').catch(() => undefined);

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256OfFile, sizeOf } from './artifacts.js';
+import { sizeOf } from './artifacts.js';
+import { sha256File } from '../util/hash.js';
 import { type BuildManifest, MANIFEST_FILE } from './manifest.js';
 
 /** A verified earlier build in outDir. */
@@ -29,6 +30,6 @@ export async function readCachedBuild(outDir: string, boxName: string, inputsHas
   if (!sidecar.startsWith(manifest.box.sha256)) return undefined;
   const size = await sizeOf(box).catch(() => -1);
   if (size !== manifest.box.size) return undefined;
-  if (await sha256OfFile(box).catch(() => '') !== manifest.box.sha256) return undefined;
+  if (await sha256File(box).catch(() => '') !== manifest.box.sha256) return undefined;
   return { sha256: manifest.box.sha256, size, timings: manifest.timings };
 }

@@ -1,16 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { sha256File } from '../util/hash.js';
 import { readFile } from 'node:fs/promises';
 import { BoxwrightError } from '../errors.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** sha256 of a file, lower-case hex. */
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
+export { sha256File } from '../util/hash.js';
 
 /** True when `value` is 64 hex digits (any case). */
 export function isSha256(value: string): boolean {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { BoxwrightError } from '../errors.js';
+import { defaultCacheDir } from '../base/paths.js';
 import { hashFolder } from './inputs-hash.js';
 
 /** The app bundle made on the host: a deterministic tar.gz of the app with its production dependencies. */
@@ -16,11 +16,7 @@ export interface AppBundle {
   cached: boolean;
 }
 
-/** Default cache folder: `$BOXWRIGHT_CACHE`, `$XDG_CACHE_HOME/boxwright` or `~/.cache/boxwright`. */
-export function defaultCacheDir(): string {
-  return process.env.BOXWRIGHT_CACHE
-    ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'boxwright');
-}
+export { defaultCacheDir };
 
 const SKIP = new Set(['node_modules', '.git']);
 

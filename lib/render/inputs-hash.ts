@@ -1,15 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { listFiles } from '../util/hash.js';
 
-/** Lists every regular file under `dir` as sorted POSIX relative paths. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
-}
+export { listFiles, sha256Hex } from '../util/hash.js';
+import path from 'node:path';
 
 /**
  * sha256 over the sorted relative paths and contents of every file under `dir`
@@ -25,9 +19,4 @@ export async function hashFolder(dir: string, skip: (relativePath: string) => bo
     hash.update(content);
   }
   return hash.digest('hex');
-}
-
-/** sha256 of a string or buffer, hex. */
-export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
