@@ -12,6 +12,9 @@ const SCRIPTS = ['00-apt', '10-packages', '20-database', '30-app', '40-nginx', '
 
 type Options = Omit<RenderOptions, 'outDir' | 'cacheDir'>;
 
+/** The sample image's version (box file names carry it). */
+const { version: imageVersion } = await sampleSpec();
+
 async function planOf(options: Options = {}, specChange: Parameters<typeof sampleSpec>[0] = {}): Promise<BuildPlan> {
   const spec = await sampleSpec(specChange);
   const partial = planFor(spec, { host: HOST, ...options });
@@ -177,12 +180,12 @@ test('the chroot kind uses a null source, shell-local provisioners and an artifi
   t.true(lines.includes('bash helpers/chroot.sh run scripts/00-apt.sh'));
   t.true(lines.includes('bash helpers/chroot.sh packages artifacts/packages.tsv'));
   t.true(lines.includes('bash helpers/chroot.sh disk 9000'));
-  t.is(lines.at(-1), 'bash helpers/chroot.sh box artifacts/foobar-web-0.1.0.libvirt.box');
+  t.is(lines.at(-1), `bash helpers/chroot.sh box artifacts/foobar-web-${imageVersion}.libvirt.box`);
   t.false(lines.some((line) => line.includes('95-')), 'no minimize step in a chroot');
   const chains = template.build['post-processors'] as Array<{ 'post-processor': Json[] }>;
   t.is(chains.length, 1);
   const chain = chains[0]?.['post-processor'] ?? [];
-  t.deepEqual(chain[0], { artifice: { files: ['artifacts/foobar-web-0.1.0.libvirt.box'] } });
+  t.deepEqual(chain[0], { artifice: { files: [`artifacts/foobar-web-${imageVersion}.libvirt.box`] } });
   t.deepEqual(Object.keys(chain[1] ?? {}), ['manifest']);
 });
 
@@ -202,7 +205,7 @@ test('the vm kind stages files, runs the stack, pulls the package list, then cle
   t.deepEqual(provisioners[5]?.file, { direction: 'download', source: '/tmp/boxwright-packages.tsv', destination: 'artifacts/packages.tsv' });
   t.deepEqual(provisioners[6]?.shell.scripts, ['scripts/90-cleanup.sh', 'scripts/95-minimize.sh']);
   const postProcessors = template.build['post-processor'] as Json[];
-  t.deepEqual(postProcessors[0]?.vagrant.output, 'artifacts/foobar-web-0.1.0.libvirt.box');
+  t.deepEqual(postProcessors[0]?.vagrant.output, `artifacts/foobar-web-${imageVersion}.libvirt.box`);
 });
 
 test('the package-list query escapes ${ for HCL as $${', async (t) => {
