@@ -24,6 +24,7 @@ export async function readCachedBuild(outDir: string, boxName: string, inputsHas
   } catch {
     return undefined;
   }
+  if (typeof manifest !== 'object' || manifest === null) return undefined;
   if (manifest.inputsHash !== inputsHash || manifest.box?.file !== boxName) return undefined;
   const box = path.join(outDir, boxName);
   const sidecar = await readFile(`${box}.sha256`, 'utf8').catch(() => '');

@@ -21,9 +21,11 @@ interface ManifestLike {
 }
 
 function asManifest(value: unknown, which: string): ManifestLike {
-  const packages = (value as ManifestLike | undefined)?.packages;
-  if (!Array.isArray(packages)) {
-    throw new BoxwrightError('E_USAGE', `manifest ${which} has no "packages" list; give the build-manifest.json of a build`);
+  const packages = (value as ManifestLike | null | undefined)?.packages;
+  const wellFormed = Array.isArray(packages) && packages.every((p: unknown) => typeof p === 'object' && p !== null
+    && ['name', 'version', 'architecture'].every((field) => typeof (p as Record<string, unknown>)[field] === 'string'));
+  if (!wellFormed) {
+    throw new BoxwrightError('E_USAGE', `manifest ${which} has no "packages" list of { name, version, architecture } entries; give the build-manifest.json of a build`);
   }
   return value as ManifestLike;
 }

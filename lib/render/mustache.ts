@@ -14,7 +14,7 @@ type Token = [string, string, number, number, Token[]?, ...unknown[]];
 function referencedNames(tokens: Token[], into: Array<{ type: string; name: string }> = []): Array<{ type: string; name: string }> {
   for (const token of tokens) {
     const [type, name, , , children] = token;
-    if (type === 'name' || type === '&' || type === '#' || type === '^') into.push({ type, name });
+    if (type === 'name' || type === '&' || type === '#' || type === '^' || type === '>') into.push({ type, name });
     if (children) referencedNames(children, into);
   }
   return into;
@@ -44,6 +44,9 @@ export function renderTemplate(template: string, context: RenderContext, mode: E
     throw new BoxwrightError('E_RENDER', `${file}: not a valid mustache template (${(cause as Error).message})`, { cause });
   }
   for (const { type, name } of referencedNames(tokens)) {
+    if (type === '>') {
+      throw new BoxwrightError('E_RENDER', `${file}: partials ({{> ${name}}}) are not supported; put shared shell code in files/lib/common.sh and source it`);
+    }
     if (!Object.hasOwn(context, name)) {
       throw new BoxwrightError('E_RENDER', `${file}: template uses {{${name}}}, which is not a render key; use one of: ${Object.keys(context).sort().join(', ')}`);
     }

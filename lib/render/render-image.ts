@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BoxwrightError } from '../errors.js';
@@ -79,8 +79,12 @@ async function writeInto(root: string, relative: string, content: string | Buffe
 /** Refuses to overwrite a folder that is not an earlier render (it could be someone's work). */
 async function checkOutDir(outDir: string): Promise<void> {
   if (!existsSync(outDir)) return;
+  if (!(await stat(outDir)).isDirectory()) {
+    throw new BoxwrightError('E_USAGE', `--out ${outDir} is a file; give a new or empty folder`, { path: 'outDir' });
+  }
   const entries = await readdir(outDir);
-  if (entries.length > 0 && !entries.includes(BUILD_LAYOUT.inputsHash)) {
+  const earlierRender = [BUILD_LAYOUT.inputsHash, BUILD_LAYOUT.template, 'boxwright.json'].every((name) => entries.includes(name));
+  if (entries.length > 0 && !earlierRender) {
     throw new BoxwrightError('E_USAGE', `--out ${outDir} is not empty and holds no earlier render; give an empty or new folder`, { path: 'outDir' });
   }
 }

@@ -16,6 +16,13 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The field's value, or the default when it is absent. `null` is refused: it is never a default. */
+function valueOr<T>(obj: Json, key: string, path: string, fallback: T): unknown {
+  const value = obj[key];
+  if (value === null) invalid(path, `is null; give a value or leave the field out to get the default${fallback === undefined ? '' : ` (${JSON.stringify(fallback)})`}`);
+  return value === undefined ? fallback : value;
+}
+
 function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
@@ -38,7 +45,7 @@ function section(input: Json, key: string): Json {
 }
 
 function stringField(obj: Json, key: string, path: string, fallback: string | undefined, check: (v: string) => boolean, fix: string): string {
-  const value = obj[key] ?? fallback;
+  const value = valueOr(obj, key, path, fallback);
   if (value === undefined) invalid(path, `is required; ${fix}`);
   if (typeof value !== 'string') invalid(path, `must be a string, got ${describe(value)}; ${fix}`);
   if (!check(value)) invalid(path, `${describe(value)} is not valid; ${fix}`);
@@ -46,7 +53,7 @@ function stringField(obj: Json, key: string, path: string, fallback: string | un
 }
 
 function oneOf<T extends string>(obj: Json, key: string, path: string, fallback: T, allowed: readonly T[]): T {
-  const value = obj[key] ?? fallback;
+  const value = valueOr(obj, key, path, fallback);
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     invalid(path, `${describe(value)} is not allowed; use one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
   }
@@ -54,7 +61,7 @@ function oneOf<T extends string>(obj: Json, key: string, path: string, fallback:
 }
 
 function intField(obj: Json, key: string, path: string, fallback: number, min: number, max: number, unit = ''): number {
-  const value = obj[key] ?? fallback;
+  const value = valueOr(obj, key, path, fallback);
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
     invalid(path, `${describe(value)} is not valid; use a whole number from ${min} to ${max}${unit}`);
   }
@@ -62,13 +69,13 @@ function intField(obj: Json, key: string, path: string, fallback: number, min: n
 }
 
 function portField(obj: Json, key: string, path: string, fallback: number): number {
-  const value = obj[key] ?? fallback;
+  const value = valueOr(obj, key, path, fallback);
   if (!isPort(value)) invalid(path, `${describe(value)} is not a port; use a whole number from 1 to 65535`);
   return value;
 }
 
 function booleanField(obj: Json, key: string, path: string, fallback: boolean): boolean {
-  const value = obj[key] ?? fallback;
+  const value = valueOr(obj, key, path, fallback);
   if (typeof value !== 'boolean') invalid(path, `must be true or false, got ${describe(value)}`);
   return value;
 }

@@ -1,4 +1,5 @@
 import type { BaseName, ImageSpec } from '../spec/types.js';
+import path from 'node:path';
 import { UBUNTU_2404 } from '../base/ubuntu.js';
 import { BUILD_LAYOUT, type TemplateBase } from './plan.js';
 
@@ -35,7 +36,7 @@ export function templateBase(spec: ImageSpec, baseOverride?: BaseName): Template
       ovfUrl: UBUNTU_OVA, ovfChecksum: `file:${UBUNTU_2404.checksumUrl}`,
     };
   }
-  const image = /^https?:\/\//.test(base.image) ? base.image : new URL(base.image, `file://${spec.dir}/`).pathname;
+  const image = /^https?:\/\//.test(base.image) ? base.image : path.resolve(spec.dir, base.image);
   return {
     os: base.os ?? 'debian-12', source: 'custom',
     diskUrl: image, checksum: `sha256:${base.sha256}`,

@@ -89,6 +89,6 @@ test('packer-style placeholders are not render keys and are refused', (t) => {
 });
 
 // Known gap (reported): a partial `{{> name}}` is neither checked nor rendered; it silently becomes ''.
-test.failing('a partial is refused instead of silently rendering as nothing', (t) => {
+test('a partial is refused instead of silently rendering as nothing', (t) => {
   t.throws(() => renderTemplate('before {{> common}} after', context, 'shell', 'x.sh'));
 });
