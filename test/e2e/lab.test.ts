@@ -3,7 +3,8 @@
  * namespace with its own libvirtd, then checks www.foobar.com answers over the managed hosts
  * block, and that `vagrant destroy` leaves the hosts file byte-identical.
  *
- * Runs only with BOXWRIGHT_E2E=1 and BOXWRIGHT_BOX_FILE=<path of a .box for libvirt>, as root.
+ * Runs only with BOXWRIGHT_E2E=1, as root; the box is BOXWRIGHT_BOX_FILE, or else the stack box the
+ * e2e build makes (cached in out/e2e-chroot).
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
@@ -11,15 +12,17 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cleanEnv, makeTempLab } from '../lab/helpers.js';
 import { startLabNetns } from './lab-netns.js';
+import { buildStack } from './support.js';
 
 const boxFile = process.env.BOXWRIGHT_BOX_FILE;
-const enabled = process.env.BOXWRIGHT_E2E === '1' && Boolean(boxFile) && process.getuid?.() === 0;
+const enabled = process.env.BOXWRIGHT_E2E === '1' && process.getuid?.() === 0;
 const e2e = enabled ? test.serial : test.skip;
 
 const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n# boxwright e2e: keep this line\n10.9.9.9 unrelated.test\n';
 const IP = process.env.BOXWRIGHT_E2E_IP ?? '192.168.56.10';
 
-e2e('[e2e] vagrant up serves www.foobar.com through the hosts block and destroy restores the hosts file', (t) => {
+e2e('[e2e] vagrant up serves www.foobar.com through the hosts block and destroy restores the hosts file', async (t) => {
+  const box = boxFile ?? (await buildStack('chroot', (line) => t.log(line))).box;
   const ns = startLabNetns(HOSTS);
   const lab = makeTempLab();
   const env = cleanEnv({
@@ -41,7 +44,7 @@ e2e('[e2e] vagrant up serves www.foobar.com through the hosts block and destroy 
   });
   t.log(`namespace ${ns.name}, libvirtd ${ns.libvirtdPid}, virtlogd ${ns.virtlogdPid}`);
 
-  const add = inNs('vagrant', ['box', 'add', '--name', 'foobar-web', resolve(boxFile!)]);
+  const add = inNs('vagrant', ['box', 'add', '--name', 'foobar-web', resolve(box)]);
   t.is(add.status, 0, add.out);
 
   const started = Date.now();
