@@ -35,6 +35,24 @@ rm -f /etc/ssh/ssh_host_*
 if command -v cloud-init >/dev/null 2>&1; then
   cloud-init clean --logs
 fi
+{{#isUbuntu}}
+# The build VM's netplan config is bound to its MAC; the box must bring up whatever NIC it gets.
+# The id sorts last ("zz-"), so networkd prefers a Vagrant private-network config for the same NIC.
+rm -f /etc/netplan/50-cloud-init.yaml
+install -m 0600 /dev/stdin /etc/netplan/90-boxwright-dhcp.yaml <<'NETPLAN'
+network:
+  version: 2
+  ethernets:
+    zz-boxwright-en:
+      match: { name: "en*" }
+      dhcp4: true
+      optional: true
+    zz-boxwright-eth:
+      match: { name: "eth*" }
+      dhcp4: true
+      optional: true
+NETPLAN
+{{/isUbuntu}}
 rm -rf /var/lib/dhcp/*.leases /var/lib/systemd/network/* 2>/dev/null || true
 
 # Logs: truncate files (services keep their handles), drop rotated ones and the journal.
