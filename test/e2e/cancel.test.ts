@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,16 @@ function qemuProcessesUnder(dir: string): number[] {
     }
   }
   return found;
+}
+
+/** True while `pid` runs (a zombie waiting to be reaped by init has ended). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^\d+ \(.*\) [ZX] /s.test(stat);
+  } catch {
+    return false;
+  }
 }
 
 e2e('[e2e] cancelling a VM build mid-provision leaves no qemu process, no temp folder and no artifact', async (t) => {
@@ -49,7 +59,7 @@ e2e('[e2e] cancelling a VM build mid-provision leaves no qemu process, no temp f
   t.log(`aborted at step ${abortedAt}`);
   t.not(abortedAt, '', 'the build reached provisioning before it was cancelled');
   t.true(seenQemu.size > 0, 'a qemu process ran during the build');
-  for (const pid of seenQemu) t.false(existsSync(`/proc/${pid}`), `qemu ${pid} is still running`);
+  for (const pid of seenQemu) t.false(running(pid), `qemu ${pid} is still running`);
   t.deepEqual(qemuProcessesUnder(outDir), []);
   t.deepEqual(await readdir(outDir), [], 'no temp folder and no artifact remain');
 });
