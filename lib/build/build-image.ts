@@ -156,7 +156,7 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
     phase('verify');
     const builtBox = path.join(buildDir, BUILD_LAYOUT.artifacts, boxName);
     if (!existsSync(builtBox)) throw new BoxwrightError('E_PACKER_BUILD', `packer finished but left no box at ${builtBox}; run with BOXWRIGHT_DEBUG=1 and keep the build folder to see why`);
-    await verifyBoxLayout(builtBox);
+    await verifyBoxLayout(builtBox, plan.provider);
     const sha256 = await sha256File(builtBox);
     const size = await sizeOf(builtBox);
     const packageText = await readFile(path.join(buildDir, BUILD_LAYOUT.packageList), 'utf8').catch(() => '');
@@ -216,12 +216,20 @@ async function linkMirrorBase(buildDir: string, base: ResolvedBase): Promise<voi
   if (base.rootfsTar) await symlink(base.rootfsTar, path.join(buildDir, paths.rootfsTar));
 }
 
-/** A libvirt box must hold metadata.json and box.img; refuse anything else before it reaches outDir. */
-async function verifyBoxLayout(box: string): Promise<void> {
-  const { stdout } = await execa('tar', ['-tzf', box]);
-  const entries = stdout.split('\n').map((entry) => entry.replace(/^\.\//, ''));
-  for (const needed of ['metadata.json']) {
-    if (!entries.includes(needed)) throw new BoxwrightError('E_PACKER_BUILD', `the box ${path.basename(box)} has no ${needed}; it would not import into vagrant`);
+/**
+ * A box must carry a metadata.json naming the provider it was built for; refuse anything else
+ * before it reaches outDir. Reading stops at that member (the chroot kind packs it first).
+ */
+async function verifyBoxLayout(box: string, provider: string): Promise<void> {
+  const read = await execa('tar', ['-xOzf', box, '--occurrence=1', '--wildcards', '--no-anchored', 'metadata.json'], { reject: false });
+  let metadata: { provider?: unknown } | undefined;
+  try {
+    metadata = JSON.parse(read.stdout) as { provider?: unknown };
+  } catch {
+    metadata = undefined;
+  }
+  if (read.exitCode !== 0 || metadata?.provider !== provider) {
+    throw new BoxwrightError('E_PACKER_BUILD', `the box ${path.basename(box)} has no metadata.json for provider ${provider}; it would not import into vagrant (${read.stderr.trim() || read.stdout.slice(0, 200)})`);
   }
 }
 

@@ -115,7 +115,8 @@ end
 VAGRANTFILE
   mkdir -p "$(dirname "$out")"
   log "packing $out"
-  tar --sort=name --mtime=@"${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric-owner -C "$work" -cf - metadata.json Vagrantfile box.img \
+  # metadata.json first: readers (and boxwright's own check) find it without reading the disk.
+  tar --mtime=@"${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric-owner -C "$work" -cf - metadata.json Vagrantfile box.img \
     | gzip -n -6 > "$out.partial"
   mv "$out.partial" "$out"
   rm -rf "$work"
