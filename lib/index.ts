@@ -19,4 +19,6 @@ export type { BuildManifest } from './build/manifest.js';
 export { publishBox, publishBoxes, type PublishOptions, type PublishResult, type CatalogTarget, type RegistryTarget } from './publish/index.js';
 export { checkBox, type CheckBoxOptions, type CheckBoxResult } from './verify/check-box.js';
 export { labFileFor, writeLabFile, type LabFile } from './lab/lab-file.js';
+export { resolveLock, checkLock, readLock, writeLock, compareLock } from './lock/index.js';
+export type { Lock, LockMismatch } from './lock/types.js';
 export { BoxwrightError, isBoxwrightError, type ErrorCode } from './errors.js';

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { BoxwrightError, isBoxwrightError } from '../errors.js';
 import { debianRecipeHash, resolveBase, type ResolvedBase } from '../base/index.js';
+import { checkLock, lockPath, lockText, readLock, resolveLock, writeLock } from '../lock/index.js';
 import { labFileFor, writeLabFile } from '../lab/lab-file.js';
 import { sha256Hex } from '../render/inputs-hash.js';
 import { planFor, renderImage } from '../render/render-image.js';
@@ -35,6 +36,11 @@ export interface BuildOptions {
   packerPath?: string;
   /** Cache folder for base disks and app bundles. @default ~/.cache/boxwright */
   cacheDir?: string;
+  /**
+   * Resolve the inputs anew and rewrite the image's boxwright.lock.json before building, instead of
+   * refusing when they no longer match it. @default false
+   */
+  updateLock?: boolean;
   /** Keep the temp build folder (debugging). @default false */
   keepBuildDir?: boolean;
   /** Cancels the build: packer gets SIGINT and time to stop its VM; nothing is left in outDir. */
@@ -99,11 +105,16 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
     const plan = rendered.plan;
     // The cache key needs only the base's recipe, not the base itself: a cache hit never touches it.
     const baseRecipe = plan.base.source === 'mirror' ? await debianRecipeHash(baseOptions) : undefined;
-    const inputsHash = sha256Hex(JSON.stringify({
+    // The committed lock is part of the inputs. It is checked against the world (mirror, packer, app)
+    // only when a build will really run: a cache hit reuses a box built when the lock last matched.
+    let lock = await readLock(spec.dir);
+    const keyOf = (): string => sha256Hex(JSON.stringify({
       render: rendered.inputsHash,
       base: baseRecipe ? { recipe: baseRecipe } : { disk: plan.base.diskUrl, checksum: plan.base.checksum },
       packer: packer.features.version,
+      lock: lock ? sha256Hex(lockText(lock)) : null,
     }));
+    let inputsHash = keyOf();
     const boxName = boxFileName(spec, plan.provider);
     const boxPath = path.join(outDir, boxName);
 
@@ -114,6 +125,16 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
         phase('done');
         return { box: boxPath, sha256: hit.sha256, size: hit.size, manifestPath: path.join(outDir, MANIFEST_FILE), inputsHash, cached: true, timings: hit.timings };
       }
+    }
+    const lockOptions = { base: plan.base.os, provider: plan.provider, kind: plan.kind, packerPath: packer.path,
+      ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+    if (options.updateLock) {
+      lock = await resolveLock(spec, lockOptions);
+      log('boxwright', `lock: wrote ${await writeLock(spec.dir, lock)}`);
+      inputsHash = keyOf();
+    } else if (lock) {
+      await checkLock(spec, lockOptions);
+      log('boxwright', `lock: ${lockPath(spec.dir)} matches the inputs`);
     }
     emit({ type: 'cache', result: 'miss', inputsHash });
 
@@ -179,6 +200,7 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
         ...(base?.recipeHash ? { recipeHash: base.recipeHash } : {}),
       },
       box: { file: boxName, sha256, size },
+      lock: lock ?? null,
       timings: { ...timings, totalMs: Date.now() - started },
       packages: parsePackageList(packageText),
       app: { dependencies: appLock ? appDependencies(appLock) : {} },

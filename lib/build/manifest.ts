@@ -1,5 +1,6 @@
 import type { BaseName, ImageSpec, Provider } from '../spec/types.js';
 import type { InstalledPackage } from './artifacts.js';
+import type { Lock } from '../lock/types.js';
 
 /** File name of the build manifest in outDir. */
 export const MANIFEST_FILE = 'build-manifest.json';
@@ -20,6 +21,8 @@ export interface BuildManifest {
   packerVersion: string;
   base: { os: BaseName; source: 'mirror' | 'cloud-image' | 'custom'; disk: string; checksum: string; recipeHash?: string };
   box: { file: string; sha256: string; size: number };
+  /** The image's boxwright.lock.json the build was checked against, or null when it has none. */
+  lock: Lock | null;
   /** Milliseconds per phase, plus `totalMs`. */
   timings: Record<string, number>;
   /** Packages installed in the image (dpkg-query), sorted by name. */

@@ -10,6 +10,7 @@ import { progressPrinter } from './progress.js';
 import { diffManifests, formatDiff } from '../build/diff.js';
 import { publishCommand, PUBLISH_HELP } from './publish.js';
 import { checkBox } from '../verify/check-box.js';
+import { lockCommand } from './lock.js';
 
 /** A CLI command: its help text and what it runs. */
 export interface Command {
@@ -74,14 +75,16 @@ temporary folder and runs \`packer validate\` on it. Exit 0 valid, 1 packer refu
 
 const build: Command = {
   summary: 'build the box (or return the cached one) into --out',
-  help: `Usage: boxwright build <image> --out DIR [--provider P] [--base B] [--kind auto|vm|chroot] [--accelerator auto|kvm|tcg] [--force] [--check] [--json] [--verbose] [--packer PATH]
+  help: `Usage: boxwright build <image> --out DIR [--provider P] [--base B] [--kind auto|vm|chroot] [--accelerator auto|kvm|tcg] [--force] [--update-lock] [--check] [--json] [--verbose] [--packer PATH]
 
 Builds <name>-<version>.<provider>.box, its .sha256, build-manifest.json and lab.json in DIR.
-With --check the box is then boot-checked (see boxwright check --help).
+With --check the box is then boot-checked (see boxwright check --help). When the image has a
+boxwright.lock.json, a build refuses inputs that no longer match it (E_LOCK_MISMATCH, exit 1)
+unless --update-lock rewrites it first.
 Progress goes to stderr; with --json one JSON event per line goes to stdout. Ctrl-C cancels
 cleanly (packer stops its VM; nothing half-built is left) and exits 130.`,
   async run(argv, signal) {
-    const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator', 'packer'], ['force', 'json', 'verbose', 'keep-build-dir', 'check']);
+    const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator', 'packer'], ['force', 'json', 'verbose', 'keep-build-dir', 'check', 'update-lock']);
     const image = imageArg(positionals, 'build');
     const outDir = requiredFlag(flags, 'out', 'out/');
     const options = stripUndefined({
@@ -89,6 +92,7 @@ cleanly (packer stops its VM; nothing half-built is left) and exits 130.`,
       provider: choice(flags, 'provider', PROVIDERS), base: choice(flags, 'base', BASE_NAMES),
       kind: choice(flags, 'kind', BUILD_KINDS), accelerator: choice(flags, 'accelerator', ACCELERATORS),
       packerPath: stringFlag(flags, 'packer'), force: flags.force === true, keepBuildDir: flags['keep-build-dir'] === true,
+      updateLock: flags['update-lock'] === true,
     });
     const spec = await loadImage(image);
     const printer = progressPrinter(process.stderr, flags.verbose === true);
@@ -170,7 +174,7 @@ function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in ke
 }
 
 /** Every command by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, diff, publish };
+export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, lock: lockCommand, diff, publish };
 
 /** The top-level help. */
 export function usage(): string {
