@@ -12,6 +12,7 @@ import { renderImage } from '../lib/render/render-image.js';
 import type { ImageSpec } from '../lib/spec/types.js';
 import { bootDisk, type VmHandle } from '../lib/verify/boot.js';
 import { guest, uploadTree } from '../lib/verify/guest.js';
+import { startMirrorRelay } from './mirror-relay.js';
 
 /** What a boot measured, each in ms from QEMU's start. */
 export interface BootTimes {
@@ -94,7 +95,8 @@ export async function bootAndWait(
  * Baseline B, "provision at boot": the plain base disk boots, then the stack's rendered
  * provisioners (vm kind) run over SSH — scripts/, files/ and app.tar.gz uploaded as the e2e
  * tests do, every script but the 9x-* cleanup ones — and the first-boot unit and the app are
- * started without a reboot. Times are from QEMU's start.
+ * started without a reboot. The guest's apt reaches the mirror through {@link startMirrorRelay}
+ * (its namespace has no route out). Times are from QEMU's start.
  */
 export async function provisionAtBoot(spec: ImageSpec, baseDisk: string, log: (line: string) => void, signal?: AbortSignal): Promise<BootTimes & { extra: Record<string, number> }> {
   const work = await mkdtemp(path.join(tmpdir(), 'bw-bench-b-'));
@@ -102,14 +104,21 @@ export async function provisionAtBoot(spec: ImageSpec, baseDisk: string, log: (l
     const rendered = await renderImage(spec, { outDir: path.join(work, 'build'), base: 'debian-12', kind: 'vm', accelerator: 'tcg' });
     const scripts = rendered.plan.scripts.filter((script) => !/(^|\/)9\d-/.test(script));
     return await bootAndWait(baseDisk, log, { signal, afterSsh: async (vm) => {
-      await uploadTree(vm, rendered.dir, ['scripts', 'files', 'app.tar.gz'], '/tmp/boxwright');
-      for (const script of scripts) {
-        signal?.throwIfAborted();
-        log(`provision-at-boot: ${script}`);
-        await guest(vm, `sudo env DEBIAN_FRONTEND=noninteractive bash /tmp/boxwright/${script}`);
+      // The VM's namespace has no route out: its apt reaches the mirror through a relay.
+      const relay = await startMirrorRelay(vm.ns);
+      try {
+        await guest(vm, 'sudo tee /etc/apt/apt.conf.d/00bench-proxy >/dev/null', `Acquire::http::Proxy "${relay.guestProxy}";\n`);
+        await uploadTree(vm, rendered.dir, ['scripts', 'files', 'app.tar.gz'], '/tmp/boxwright');
+        for (const script of scripts) {
+          signal?.throwIfAborted();
+          log(`provision-at-boot: ${script}`);
+          await guest(vm, `sudo env DEBIAN_FRONTEND=noninteractive bash /tmp/boxwright/${script}`);
+        }
+        log('provision-at-boot: starting nginx, the first-boot unit and the app');
+        await guest(vm, 'sudo systemctl start nginx.service boxwright-firstboot.service boxwright-app.service');
+      } finally {
+        await relay.stop();
       }
-      log('provision-at-boot: starting nginx, the first-boot unit and the app');
-      await guest(vm, 'sudo systemctl start nginx.service boxwright-firstboot.service boxwright-app.service');
     } });
   } finally {
     await rm(work, { recursive: true, force: true });
