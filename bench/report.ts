@@ -43,6 +43,8 @@ export interface MachineFacts {
   nodeVersion: string;
   /** ISO time the run started. */
   date: string;
+  /** The Boxwright commit measured (`-dirty` when tracked files differed from it). */
+  commit?: string;
   /** 1/5/15-minute load averages at the start and at the end of the run (other work on the host skews the figures). */
   loadAverage: { start: number[]; end: number[] };
 }
@@ -147,7 +149,7 @@ export function formatReport(report: BenchReport): string {
   const gib = round(m.ramBytes / 1024 ** 3, 1);
   const load = (values: number[]): string => values.map((v) => round(v, 2)).join(' / ');
   const parts: string[] = [
-    `Machine: ${m.cpuModel}, ${m.cores} cores, ${gib} GiB RAM, accelerator ${m.accelerator}; packer ${m.packerVersion}, ${m.qemuVersion}, node ${m.nodeVersion}; ${m.date}.`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${gib} GiB RAM, accelerator ${m.accelerator}; packer ${m.packerVersion}, ${m.qemuVersion}, node ${m.nodeVersion}; ${m.date}${m.commit ? `; commit ${m.commit}` : ''}.`,
     `Load average (1/5/15 min): ${load(m.loadAverage.start)} at the start, ${load(m.loadAverage.end)} at the end.`,
     '',
     table(['Figure', 'Value', 'How'], Object.values(report.figures).map((f) => [f.label, formatValue(f.value, f.unit), f.note ?? ''])),

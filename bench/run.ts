@@ -96,7 +96,7 @@ function onBuildEvent(kind: string) {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the benchmark builds chroots and boots VMs in namespaces: run it as root');
-  const machine = await machineFacts('tcg');
+  const machine = await machineFacts('tcg', repoRoot);
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores, load ${machine.loadAverage.start.map((v) => v.toFixed(2)).join(' ')}`);
   const spec: ImageSpec = await loadImage(imageDir);
   const work = await mkdtemp(path.join(tmpdir(), 'bw-bench-'));

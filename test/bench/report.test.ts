@@ -13,7 +13,7 @@ async function fixtureReport(): Promise<BenchReport> {
 test('the report prints as markdown tables with units, ratios, targets and failed sections', async (t) => {
   const text = formatReport(await fixtureReport());
   const lines = text.split('\n');
-  t.is(lines[0], 'Machine: Example CPU @ 2.00GHz, 2 cores, 24 GiB RAM, accelerator tcg; packer 1.6.6, qemu 7.2.22, node v20.20.2; 2026-11-25T23:00:00.000Z.');
+  t.is(lines[0], 'Machine: Example CPU @ 2.00GHz, 2 cores, 24 GiB RAM, accelerator tcg; packer 1.6.6, qemu 7.2.22, node v20.20.2; 2026-11-25T23:00:00.000Z; commit 0123456789ab.');
   t.is(lines[1], 'Load average (1/5/15 min): 2.5 / 2.25 / 2 at the start, 3 / 2.5 / 2.13 at the end.');
   t.true(lines.includes('| Figure | Value | How |'));
   t.true(lines.includes('| compose + render, in process | 21.4 ms | median of 50 |'));
