@@ -9,7 +9,7 @@ packages=(
   qemu-system-x86 qemu-utils               # VM builds (TCG or KVM) and booting boxes in tests
   mmdebstrap e2fsprogs fdisk extlinux syslinux-common   # Debian base disk and chroot builds
   xorriso                                  # NoCloud seed CD for Ubuntu cloud-image builds
-  iproute2 curl openssh-client             # test namespaces, HTTP checks, SSH into VMs
+  iproute2 iputils-ping curl openssh-client   # test namespaces, ping, HTTP checks, SSH into VMs
   shellcheck nginx-light mariadb-server    # static checks of the provisioners, app test against MariaDB
   vagrant vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu dnsmasq-base ruby   # the lab
 )
