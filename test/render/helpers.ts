@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,8 @@ export const testCacheDir = process.env.BOXWRIGHT_TEST_CACHE
 /** A temp folder for one test file; `cleanup` removes it (call it from `test.after.always`). */
 export async function tempRoot(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  // Backstop: a file whose tests are all filtered out (e.g. by --match) never runs its after hooks.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
