@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { BoxwrightError, isBoxwrightError } from '../errors.js';
 import { debianRecipeHash, resolveBase, type ResolvedBase } from '../base/index.js';
+import { removeBuildDir } from '../base/run.js';
 import { checkLock, lockPath, lockText, readLock, resolveLock, writeLock } from '../lock/index.js';
 import { labFileFor, writeLabFile } from '../lab/lab-file.js';
 import { sha256Hex } from '../render/inputs-hash.js';
@@ -225,7 +226,9 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
     }
     throw error;
   } finally {
-    if (!options.keepBuildDir) await removeBuildFolder(work);
+    // Unmounts anything a chroot build left below it, detaches its loop devices, then removes it;
+    // a mount that will not go is left in place rather than crossed.
+    if (!options.keepBuildDir) await removeBuildDir(work).catch((error: unknown) => log('boxwright', String(error), 'error'));
   }
 }
 
@@ -253,16 +256,6 @@ async function verifyBoxLayout(box: string, provider: string): Promise<void> {
   if (read.exitCode !== 0 || metadata?.provider !== provider) {
     throw new BoxwrightError('E_PACKER_BUILD', `the box ${path.basename(box)} has no metadata.json for provider ${provider}; it would not import into vagrant (${read.stderr.trim() || read.stdout.slice(0, 200)})`);
   }
-}
-
-/** Removes a temp build folder, refusing to cross into mounted filesystems (chroot builds mount /proc etc.). */
-async function removeBuildFolder(dir: string): Promise<void> {
-  const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
-  const inside = mounts.split('\n').map((line) => line.split(' ')[1] ?? '').filter((mnt) => mnt === dir || mnt.startsWith(`${dir}/`));
-  if (inside.length > 0) {
-    await execa('umount', ['-l', ...inside.sort().reverse()], { reject: false });
-  }
-  await execa('rm', ['-rf', '--one-file-system', dir], { reject: false });
 }
 
 /** The app's production dependency versions from its package-lock.json. */
