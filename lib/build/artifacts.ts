@@ -1,17 +1,5 @@
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-
-/** Writes a file atomically: a temp name in the same folder, then rename. */
-export async function writeAtomic(file: string, content: string | Buffer): Promise<void> {
-  const temp = `${file}.partial-${process.pid}`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
 
 /** The `sha256sum` line for a file: `<hex>  <basename>`. */
 export function sha256sumLine(sha256: string, file: string): string {

@@ -13,7 +13,8 @@ import type { Accelerator, BaseName, BuildKind, ImageSpec, Provider } from '../s
 import { mirrorBasePaths } from '../template/base.js';
 import { BUILD_LAYOUT, boxFileName } from '../template/plan.js';
 import { packerSession } from './packer-session.js';
-import { parsePackageList, sha256sumLine, sizeOf, writeAtomic } from './artifacts.js';
+import { parsePackageList, sha256sumLine, sizeOf } from './artifacts.js';
+import { writeFileAtomic } from '../publish/atomic.js';
 import { sha256File } from '../util/hash.js';
 import type { BuildEvent, BuildPhase } from './events.js';
 import { readCachedBuild } from './cache.js';
@@ -214,9 +215,9 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
     written = [boxPath, `${boxPath}.sha256`, path.join(outDir, 'lab.json'), path.join(outDir, MANIFEST_FILE)];
     await rm(path.join(outDir, MANIFEST_FILE), { force: true });
     await rename(builtBox, boxPath);
-    await writeAtomic(`${boxPath}.sha256`, sha256sumLine(sha256, boxPath));
+    await writeFileAtomic(`${boxPath}.sha256`, sha256sumLine(sha256, boxPath));
     await writeLabFile(outDir, labFileFor(spec, { boxPath: path.join(outDir, boxName), provider: plan.provider, outDir }));
-    await writeAtomic(path.join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFileAtomic(path.join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     emit({ type: 'artifact', path: boxPath, sha256, size });
     return { box: boxPath, sha256, size, manifestPath: path.join(outDir, MANIFEST_FILE), inputsHash, cached: false, timings: manifest.timings };
   } catch (error) {

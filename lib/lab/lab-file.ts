@@ -3,7 +3,8 @@
  * beside the box; the Vagrantfile reads it (after env vars and a user's `lab.json`), so the image
  * spec stays the one source of truth for hostname, IP and resources.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../publish/atomic.js';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Accelerator, ImageSpec, Provider } from '../spec/types.js';
 
@@ -83,13 +84,6 @@ export function serializeLabFile(lab: LabFile): string {
 export async function writeLabFile(outDir: string, lab: LabFile): Promise<string> {
   await mkdir(outDir, { recursive: true });
   const target = join(outDir, LAB_FILE_NAME);
-  const temp = join(outDir, `.${LAB_FILE_NAME}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await writeFile(temp, serializeLabFile(lab), { mode: 0o644 });
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(target, serializeLabFile(lab));
   return target;
 }

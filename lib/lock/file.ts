@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeAtomic } from '../build/artifacts.js';
+import { writeFileAtomic } from '../publish/atomic.js';
 import { BoxwrightError } from '../errors.js';
 import { LOCK_FILE, LOCK_FORMAT, type Lock } from './types.js';
 
@@ -37,7 +37,7 @@ export function lockText(lock: Lock): string {
  */
 export async function writeLock(dir: string, lock: Lock): Promise<string> {
   const file = lockPath(dir);
-  await writeAtomic(file, lockText(lock));
+  await writeFileAtomic(file, lockText(lock));
   return file;
 }
 
