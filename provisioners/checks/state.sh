@@ -32,6 +32,7 @@ FILES=(
   /etc/systemd/system/boxwright-firstboot.service
   /etc/systemd/system/boxwright-hostkeys.service
   /usr/local/libexec/boxwright/boxwright-firstboot
+  /usr/local/libexec/boxwright/boxwright-hostkeys
 )
 
 for f in "${FILES[@]}"; do
@@ -61,6 +62,6 @@ for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service box
   printf 'unit  %s  enabled=%s  active=%s\n' "$unit" "${enabled:-unknown}" "${active:-offline}"
 done
 # Timers: enabled state only (00-apt stops them for the length of a provisioning run).
-for unit in apt-daily.timer apt-daily-upgrade.timer; do
+for unit in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer; do
   printf 'unit  %s  enabled=%s\n' "$unit" "$(systemctl is-enabled "$unit" 2>/dev/null || echo unknown)"
 done

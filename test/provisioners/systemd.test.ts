@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
@@ -21,9 +22,9 @@ withAnalyze('the units pass systemd-analyze verify', async (t) => {
   const r = await rendered(t);
   for (const unit of UNITS) {
     const result = await execa(ANALYZE, ['verify', '--man=no', path.join(r.dir, 'files/systemd', unit)], { reject: false });
-    // The first-boot program is installed by 70-firstboot.sh, so it cannot exist on this host.
+    // The first-boot programs are installed by 70-firstboot.sh, so they cannot exist on this host.
     const complaints = result.stderr.split('\n')
-      .filter((line) => line.trim() && !/Command \/usr\/local\/libexec\/boxwright\/boxwright-firstboot is not executable/.test(line));
+      .filter((line) => line.trim() && !/Command \/usr\/local\/libexec\/boxwright\/boxwright-(firstboot|hostkeys) is not executable/.test(line));
     t.deepEqual(complaints, [], `${unit}:\n${result.stderr}`);
     t.is(result.exitCode === 0 || complaints.length === 0, true);
   }
@@ -67,4 +68,34 @@ test('first boot runs after the database and before the app, for MySQL as for Ma
     t.regex(unit, /^Before=boxwright-app\.service$/m);
     t.regex(unit, /^Type=oneshot$/m);
   }
+});
+
+test('the host-key unit runs early, before sshd, and makes no RSA key', async (t) => {
+  const r = await rendered(t);
+  const unit = await readFile(path.join(r.dir, 'files/systemd/boxwright-hostkeys.service'), 'utf8');
+  t.regex(unit, /^DefaultDependencies=no$/m);
+  t.regex(unit, /^Before=ssh\.service /m);
+  const program = await readFile(path.join(r.dir, 'files/firstboot/boxwright-hostkeys'), 'utf8');
+  t.regex(program, /for type in ed25519 ecdsa; do/);
+  t.notRegex(program, /rsa|ssh-keygen -A/i);
+});
+
+test('the host-key program makes each missing key once and keeps existing ones', async (t) => {
+  const r = await rendered(t);
+  const root = await mkdtemp(path.join(tmpdir(), 'bw-hostkeys-'));
+  t.teardown(() => rm(root, { recursive: true, force: true }));
+  await mkdir(path.join(root, 'etc/ssh'), { recursive: true });
+  const program = path.join(r.dir, 'files/firstboot/boxwright-hostkeys');
+  const first = await execa('bash', [program], { env: { BOXWRIGHT_ROOT: root } });
+  t.regex(first.stdout, /made .*ssh_host_ed25519_key/);
+  t.regex(first.stdout, /made .*ssh_host_ecdsa_key/);
+  const ed = await readFile(path.join(root, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8');
+  t.regex(ed, /^ssh-ed25519 /);
+  // A half-written ECDSA key (no .pub) is made again; the Ed25519 key stays as it was.
+  await rm(path.join(root, 'etc/ssh/ssh_host_ecdsa_key.pub'));
+  const second = await execa('bash', [program], { env: { BOXWRIGHT_ROOT: root } });
+  t.is(second.stdout.trim(), `boxwright-hostkeys: made ${root}/etc/ssh/ssh_host_ecdsa_key`);
+  t.is(await readFile(path.join(root, 'etc/ssh/ssh_host_ed25519_key.pub'), 'utf8'), ed);
+  t.deepEqual((await readdir(path.join(root, 'etc/ssh'))).sort(),
+    ['ssh_host_ecdsa_key', 'ssh_host_ecdsa_key.pub', 'ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub']);
 });
