@@ -17,13 +17,13 @@ import { stopChild } from './process.js';
 /** The listener run inside the namespace (argv: unix socket path, port). */
 const INSIDE = `
 const net = require('node:net');
-const [sock, port] = process.argv.slice(1);
+const [sock, port, host] = process.argv.slice(1);
 net.createServer((c) => {
   const u = net.connect(sock);
   c.pipe(u).pipe(c);
   c.on('error', () => u.destroy());
   u.on('error', () => c.destroy());
-}).listen(Number(port), '127.0.0.1', () => console.log('ready'));
+}).listen(Number(port), host, () => console.log('ready'));
 `;
 
 /** A running relay. */
@@ -34,8 +34,12 @@ export interface MirrorRelay {
   stop(): Promise<void>;
 }
 
-/** Starts a relay from `127.0.0.1:<port>` inside namespace `ns` to `upstream` (the mirror host, port 80). */
-export async function startMirrorRelay(ns: string, upstream = 'deb.debian.org', port = 3142): Promise<MirrorRelay> {
+/**
+ * Starts a relay from `<listenHost>:<port>` inside namespace `ns` to `upstream` (the mirror host,
+ * port 80). The default 127.0.0.1 suits QEMU user networking; a libvirt guest on a bridge in the
+ * namespace needs the bridge's address (or 0.0.0.0).
+ */
+export async function startMirrorRelay(ns: string, upstream = 'deb.debian.org', port = 3142, listenHost = '127.0.0.1'): Promise<MirrorRelay> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bw-relay-'));
   const sock = path.join(dir, 'relay.sock');
   const server = net.createServer((client) => {
@@ -52,7 +56,7 @@ export async function startMirrorRelay(ns: string, upstream = 'deb.debian.org', 
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    inside = execa('ip', ['netns', 'exec', ns, process.execPath, '-e', INSIDE, sock, String(port)], { reject: false, stdin: 'ignore', buffer: false });
+    inside = execa('ip', ['netns', 'exec', ns, process.execPath, '-e', INSIDE, sock, String(port), listenHost], { reject: false, stdin: 'ignore', buffer: false });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the relay listener in the namespace did not start')), 15_000);
       inside!.stdout?.on('data', (chunk: Buffer) => {

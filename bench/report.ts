@@ -84,6 +84,9 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
   'chroot faster than vm': { on: 'chrootSpeedup', kind: 'min', limit: 2.5, unit: '×' },
   'prebuilt (vm) boots to 200 faster than provision-at-boot': { on: 'prebuiltSpeedupVm', kind: 'min', limit: 3, unit: '×' },
   'prebuilt (chroot) boots to 200 faster than provision-at-boot': { on: 'prebuiltSpeedupChroot', kind: 'min', limit: 3, unit: '×' },
+  'vagrant up → first 200 (chroot box)': { on: 'lab.first200Ms', kind: 'max', limit: 45_000, unit: 'ms' },
+  'vagrant up → first 200, warm (chroot box)': { on: 'lab.warmFirst200Ms', kind: 'max', limit: 45_000, unit: 'ms' },
+  'vagrant up: prebuilt faster than provision-at-up': { on: 'labSpeedup', kind: 'min', limit: 3, unit: '×' },
 };
 
 /** Median of numbers (mean of the middle two for an even count); NaN for none. */

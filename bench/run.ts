@@ -4,7 +4,9 @@
  * One run on this machine measures, each figure with its unit: in-process compose+render, the CLI
  * render, a cold build of the stack (debian-12, TCG) per phase for the chroot and the vm kind from
  * the cached base, the cache-hit rebuild (library and CLI), box sizes, boot → first HTTP 200 of
- * the built boxes, and two baselines (a bare packer build; provisioning at boot). It writes
+ * the built boxes, `vagrant up` → first HTTP 200 of the chroot box through the repository's
+ * Vagrantfile, and three baselines (a bare packer build; provisioning at boot; provisioning at
+ * `vagrant up`). It writes
  * bench/report.json and prints a markdown table on stdout; progress goes to stderr. Every section
  * runs in its own try/catch: a failure is recorded in `errors` and the run goes on. Every VM,
  * namespace and packer process it starts is stopped by PID before it moves on.
@@ -22,6 +24,7 @@ import type { ImageSpec } from '../lib/spec/types.js';
 import { composeTemplate } from '../lib/template/compose.js';
 import { bareBuild } from './bare.js';
 import { bootAndWait, diskOfBox, provisionAtBoot } from './boot.js';
+import { provisionAtUp, vagrantUpTo200 } from './lab.js';
 import { machineFacts } from './machine.js';
 import { runCli, timed } from './process.js';
 import { type BenchReport, evaluateTargets, type Figure, formatReport, median, ratioOf, round } from './report.js';
@@ -207,6 +210,21 @@ async function main(): Promise<void> {
       figure('atBoot.provisionMs', 'baseline B: provisioning over SSH (00–80 scripts + start units)', times.extra.provisionMs ?? null, 'ms');
       figure('atBoot.first200Ms', 'baseline B: qemu start → first HTTP 200', times.first200Ms, 'ms');
     });
+    await section('lab: vagrant up', async () => {
+      const box = boxes.chroot ?? path.join(benchDir, 'out-chroot', `${spec.name}-${spec.version}.libvirt.box`);
+      const times = await vagrantUpTo200(box, (line) => log(`lab: ${line}`), signal);
+      figure('lab.boxAddMs', 'lab: `vagrant box add` of the chroot box (once per machine)', times.boxAddMs, 'ms');
+      figure('lab.upMs', 'lab: `vagrant up` (libvirt, TCG) until it returns', times.upMs, 'ms', 'the first up copies the box into the libvirt pool');
+      figure('lab.first200Ms', 'lab: `vagrant up` → first HTTP 200 for www.foobar.com', times.first200Ms, 'ms', 'the repository Vagrantfile in a netns with its own libvirtd; curl by name through the managed hosts block');
+      figure('lab.warmFirst200Ms', 'lab: `vagrant up` → first 200 again after `vagrant destroy -f`', times.warmFirst200Ms ?? null, 'ms', 'the box volume is already in the pool');
+    });
+
+    await section('baseline C: provision at up', async () => {
+      if (!base) throw new Error('no base disk (the base section failed)');
+      const times = await provisionAtUp(spec, base.disk, (line) => log(`baseline C: ${line}`), signal);
+      figure('atUp.first200Ms', 'baseline C: `vagrant up` of the plain base box provisioning the stack → first 200', times.first200Ms, 'ms', 'bench/baselines/provision-at-up.Vagrantfile: same scripts, run by shell provisioners at up');
+      figure('atUp.upMs', 'baseline C: `vagrant up` with provisioning until it returns', times.upMs, 'ms');
+    });
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -217,6 +235,7 @@ async function main(): Promise<void> {
     chrootSpeedup: ratioOf(figures, 'vm.buildMs', 'chroot.buildMs', 'vm build / chroot build (chroot speed-up)'),
     prebuiltSpeedupVm: ratioOf(figures, 'atBoot.first200Ms', 'vm.boot.first200Ms', 'provision-at-boot / prebuilt vm box, to first 200'),
     prebuiltSpeedupChroot: ratioOf(figures, 'atBoot.first200Ms', 'chroot.boot.first200Ms', 'provision-at-boot / prebuilt chroot box, to first 200'),
+    labSpeedup: ratioOf(figures, 'atUp.first200Ms', 'lab.first200Ms', '`vagrant up` → 200: provision-at-up / prebuilt box'),
   };
   machine.loadAverage.end = os.loadavg();
   const report: BenchReport = { machine, figures, ratios, targets: evaluateTargets(figures, ratios), errors, sections };

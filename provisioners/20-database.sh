@@ -16,6 +16,10 @@ CONF_DIR=/etc/mysql/mysql.conf.d
 
 bw_install 0644 mysql/99-boxwright.cnf "$CONF_DIR/99-boxwright.cnf"
 install -d -o mysql -g mysql -m 0750 /var/lib/mysql-files
+{{#isMariadb}}
+bw_install 0644 mysql/mariadb-no-galera.conf /etc/systemd/system/mariadb.service.d/10-boxwright-no-galera.conf
+bw_daemon_reload
+{{/isMariadb}}
 
 # Validate the merged configuration before the server ever reads it.
 {{#isMariadb}}

@@ -13,6 +13,27 @@ install -d -o root -g root -m 0700 /etc/boxwright /etc/boxwright/secrets
 bw_daemon_reload
 systemctl enable --quiet boxwright-hostkeys.service boxwright-firstboot.service
 
+# The box carries the spec's hostname, as the lab's Vagrantfile sets it: `vagrant up` then finds
+# `hostname -f` already right and skips renaming the guest and restarting its network (15 s
+# under TCG). A lab with another hostname still gets renamed by Vagrant as usual.
+FQDN={{hostname}}
+SHORT="${FQDN%%.*}"
+if [[ "$(cat /etc/hostname 2>/dev/null)" != "$SHORT" ]]; then
+  printf '%s\n' "$SHORT" > /etc/hostname
+  bw_changed
+fi
+hosts_line="$(printf '127.0.1.1\t%s %s' "$FQDN" "$SHORT")"
+if ! grep -qxF "$hosts_line" /etc/hosts; then
+  { grep -vE '^127\.0\.1\.1[[:space:]]' /etc/hosts || true; } > /etc/hosts.boxwright
+  printf '%s\n' "$hosts_line" >> /etc/hosts.boxwright
+  cat /etc/hosts.boxwright > /etc/hosts
+  rm -f /etc/hosts.boxwright
+  bw_changed
+fi
+# In a booted build VM the running name follows (sudo resolves it); never in a chroot, which shares
+# the host's UTS namespace.
+if bw_systemd_running && [[ "$(hostname)" != "$SHORT" ]]; then hostname "$SHORT"; fi
+
 # Boot time (a box is booted far more often than it is built): units that only cost time at a VM's
 # boot are masked. The base's `ssh-keygen -A` unit would add an RSA key (15+ s under TCG) that our
 # unit above leaves out; e2scrub needs LVM snapshots, which a box does not have.
@@ -25,4 +46,4 @@ for unit in boxwright-ssh-host-keys.service e2scrub_reap.service e2scrub_all.tim
     systemctl mask --quiet "$unit"
   fi
 done
-bw_log "first-boot units enabled; boot-time-only units masked"
+bw_log "first-boot units enabled; hostname $FQDN; boot-time-only units masked"

@@ -2,6 +2,9 @@ import { BUILD_LAYOUT, type BuildPlan, boxFileName } from './plan.js';
 
 type Block = Record<string, Record<string, unknown>>;
 
+/** The box's own Vagrantfile (rendered from provisioners/files/box/Vagrantfile), relative to the build folder. */
+export const BOX_VAGRANTFILE = `${BUILD_LAYOUT.files}/box/Vagrantfile`;
+
 /** Path (relative to the build folder) where packer leaves the box. */
 export function boxOutputPath(plan: BuildPlan): string {
   return `${BUILD_LAYOUT.artifacts}/${boxFileName(plan.spec, plan.provider)}`;
@@ -13,7 +16,7 @@ export function boxOutputPath(plan: BuildPlan): string {
  */
 export function vmPostProcessors(plan: BuildPlan): Block[] {
   return [
-    { vagrant: { compression_level: 6, keep_input_artifact: false, output: boxOutputPath(plan) } },
+    { vagrant: { compression_level: 6, keep_input_artifact: false, output: boxOutputPath(plan), vagrantfile_template: BOX_VAGRANTFILE } },
     { manifest: { output: `${BUILD_LAYOUT.artifacts}/packer-manifest.json`, strip_path: true } },
   ];
 }

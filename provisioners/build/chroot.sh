@@ -103,16 +103,8 @@ box() {
   virtual_gib=$(( (bytes + 1073741823) / 1073741824 ))
   mv "$disk" "$work/box.img"
   printf '{\n  "provider": "libvirt",\n  "format": "qcow2",\n  "virtual_size": %s\n}\n' "$virtual_gib" > "$work/metadata.json"
-  cat > "$work/Vagrantfile" <<'VAGRANTFILE'
-# Defaults shipped inside the box (the project's Vagrantfile overrides them).
-Vagrant.configure("2") do |config|
-  config.vm.synced_folder ".", "/vagrant", disabled: true
-  config.vm.provider :libvirt do |libvirt|
-    libvirt.disk_bus = "virtio"
-    libvirt.nic_model_type = "virtio"
-  end
-end
-VAGRANTFILE
+  # The box's own Vagrantfile, rendered from the image spec (files/box/Vagrantfile), as the VM kind's.
+  install -m 0644 "$build/files/box/Vagrantfile" "$work/Vagrantfile"
   mkdir -p "$(dirname "$out")"
   log "packing $out"
   # metadata.json first: readers (and boxwright's own check) find it without reading the disk.

@@ -31,6 +31,7 @@ FILES=(
   /etc/systemd/system/boxwright-app.service
   /etc/systemd/system/boxwright-firstboot.service
   /etc/systemd/system/boxwright-hostkeys.service
+  /etc/systemd/system/mariadb.service.d/10-boxwright-no-galera.conf
   /usr/local/libexec/boxwright/boxwright-firstboot
   /usr/local/libexec/boxwright/boxwright-hostkeys
 )

@@ -53,6 +53,9 @@ expect_eq "the app listens on 127.0.0.1:$APP_PORT only" "127.0.0.1" "$(port_addr
 expect_eq "the database listens on 127.0.0.1:3306 only" "127.0.0.1" "$(port_addrs 3306)"
 
 echo "# database"
+{{#isMariadb}}
+check "MariaDB starts without a Galera recovery run" test "$(systemctl show mariadb.service -p ExecStartPre | grep -c galera_recovery)" = 0
+{{/isMariadb}}
 expect_eq "no anonymous database users" 0 "$(sql "SELECT COUNT(*) FROM mysql.user WHERE User = ''")"
 expect_eq "no remote root" 0 "$(sql "SELECT COUNT(*) FROM mysql.user WHERE User = 'root' AND Host <> 'localhost'")"
 check "root@localhost keeps unix socket authentication" grep -qE 'unix_socket|auth_socket' <<< "$(sql "SHOW CREATE USER 'root'@'localhost'")"

@@ -61,6 +61,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * A copy of the /dev/kvm node (same major:minor) with the mode and group Debian's udev gives it
+ * (0660 root:kvm), under `root`; undefined when there is no kvm group or the node cannot be made.
+ */
+function kvmNodeAsUdevMakesIt(root: string): string | undefined {
+  const node = join(root, 'kvm');
+  const made = spawnSync('sh', ['-c', 'getent group kvm >/dev/null && set -- $(stat -c "%t %T" /dev/kvm) && mknod -m 0660 "$0" c $((0x$1)) $((0x$2)) && chgrp kvm "$0"', node]);
+  return made.status === 0 ? node : undefined;
+}
+
 /** Creates the namespace, its hosts file, and starts libvirtd + virtlogd inside it. */
 export function startLabNetns(hostsContent: string): LabNetns {
   const name = `bw-lab-${randomBytes(4).toString('hex')}`;
@@ -107,9 +117,16 @@ export function startLabNetns(hostsContent: string): LabNetns {
     }
     mkdirSync(join(root, 'lib', 'images'), { recursive: true });
     mkdirSync(join(root, 'lib', 'qemu'), { recursive: true });
+    // Without udev (this machine), /dev/kvm stays 0600 root:root, where Debian's udev rule makes it
+    // 0660 root:kvm. libvirt then finds KVM "enabled when probing, but not available now" on every
+    // call and probes QEMU again (4 s per API call, minutes per `vagrant up`). A copy of the node
+    // with udev's mode, bind-mounted in the namespace only, makes its view consistent; the host's
+    // /dev/kvm is not changed. Guests still run under TCG (the lab is told to use it).
+    const kvmNode = existsSync('/dev/kvm') ? kvmNodeAsUdevMakesIt(root) : undefined;
     const script = [
       'set -e',
       ...mounts,
+      ...(kvmNode ? [`mount --bind ${kvmNode} /dev/kvm`] : []),
       `virtlogd -d -p ${root}/virtlogd.pid`,
       `libvirtd -d -p ${root}/libvirtd.pid`,
     ].join('\n');

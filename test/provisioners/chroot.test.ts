@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,14 @@ async function baseRoot(): Promise<string> {
   t.is((await readFile(path.join(root, 'etc/machine-id'), 'utf8')), '', 'machine-id emptied');
   t.false((await execa('bash', ['-c', `ls ${root}/etc/ssh/ssh_host_* 2>/dev/null`], { reject: false })).stdout.length > 0, 'no host keys in the box');
   t.false(existsSync(path.join(root, 'etc/boxwright/secrets/db-password')), 'no secret in the box');
+  // Boot-time choices: the spec's hostname is baked in (Vagrant skips renaming), slow boot-only units are masked.
+  t.is(await readFile(path.join(root, 'etc/hostname'), 'utf8'), 'www\n');
+  t.regex(await readFile(path.join(root, 'etc/hosts'), 'utf8'), /^127\.0\.1\.1\twww\.foobar\.com www$/m);
+  t.notRegex(await readFile(path.join(root, 'etc/hosts'), 'utf8'), /boxwright$/m, 'the base placeholder name is gone');
+  for (const unit of ['e2scrub_reap.service', 'boxwright-ssh-host-keys.service']) {
+    t.is(await readlink(path.join(root, 'etc/systemd/system', unit)), '/dev/null', `${unit} masked`);
+  }
+  t.true(existsSync(path.join(root, 'etc/systemd/system/mariadb.service.d/10-boxwright-no-galera.conf')));
 
   const boot = await execa('unshare', ['--net', 'bash', path.join(here, 'boot-sim.sh'), root], { all: true, reject: false });
   const lines = (boot.all ?? '').split('\n');

@@ -146,6 +146,17 @@ test('the vm kind renders no chroot helpers', async (t) => {
   t.true(result.files.includes('scripts/95-minimize.sh'));
 });
 
+test("the box's own Vagrantfile names the guest OS, so vagrant up does not probe for it", async (t) => {
+  const debian = await render(await sampleSpec(), freshDir('box-debian'), { base: 'debian-12', kind: 'chroot' });
+  const text = await readFile(path.join(debian.dir, 'files/box/Vagrantfile'), 'utf8');
+  t.regex(text, /^  config\.vm\.guest = :debian$/m);
+  t.regex(text, /^  config\.vm\.synced_folder "\.", "\/vagrant", disabled: true$/m);
+  t.regex(text, /foobar-web box/);
+  const ubuntu = await render(await sampleSpec(), freshDir('box-ubuntu'), { base: 'ubuntu-24.04', kind: 'vm' });
+  t.regex(await readFile(path.join(ubuntu.dir, 'files/box/Vagrantfile'), 'utf8'), /^  config\.vm\.guest = :ubuntu$/m);
+  t.true((await readFile(path.join(debian.dir, 'helpers/chroot.sh'), 'utf8')).includes('"$build/files/box/Vagrantfile"'), 'the chroot helper packs the same file');
+});
+
 test('the auto kind on a root host picks chroot for debian on libvirt and vm for ubuntu', async (t) => {
   const spec = await sampleSpec();
   t.is((await render(spec, freshDir('auto-debian'), { base: 'debian-12', kind: 'auto' })).plan.kind, 'chroot');

@@ -206,6 +206,7 @@ test('the vm kind stages files, runs the stack, pulls the package list, then cle
   t.deepEqual(provisioners[6]?.shell.scripts, ['scripts/90-cleanup.sh', 'scripts/95-minimize.sh']);
   const postProcessors = template.build['post-processor'] as Json[];
   t.deepEqual(postProcessors[0]?.vagrant.output, `artifacts/foobar-web-${imageVersion}.libvirt.box`);
+  t.is(postProcessors[0]?.vagrant.vagrantfile_template, 'files/box/Vagrantfile', 'the box carries the rendered box Vagrantfile, as the chroot kind does');
 });
 
 test('the package-list query escapes ${ for HCL as $${', async (t) => {
