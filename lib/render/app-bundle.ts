@@ -63,5 +63,5 @@ export async function bundleApp(sourceDir: string, cacheDir = defaultCacheDir())
  * and .git are left out (npm ci remakes them). Reading only, nothing is bundled.
  */
 export function hashSources(sourceDir: string): Promise<string> {
-  return hashFolder(sourceDir, (file) => file.split('/').some((part) => SKIP.has(part)));
+  return hashFolder(sourceDir, (file) => file.split('/').some((part) => SKIP.has(part)), (name) => SKIP.has(name));
 }

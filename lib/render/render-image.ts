@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BoxwrightError } from '../errors.js';
@@ -10,7 +10,7 @@ import { BUILD_LAYOUT, type BuildPlan, PACKER_1_6_6, type PackerFeatures } from 
 import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../build/choices.js';
 import { bundleApp, defaultCacheDir } from './app-bundle.js';
 import { renderContext } from './context.js';
-import { hashFolder, listFiles } from './inputs-hash.js';
+import { hashFiles, listFiles } from './inputs-hash.js';
 import { renderTemplate } from './mustache.js';
 import { ubuntuSeed } from '../base/ubuntu.js';
 
@@ -69,9 +69,9 @@ export function planFor(spec: ImageSpec, options: Omit<RenderOptions, 'outDir' |
   return { spec, provider, kind, accelerator, base, packer: options.packer ?? PACKER_1_6_6 };
 }
 
+/** Writes one file of a render (its folder exists); the mode is set exactly, whatever the umask. */
 async function writeInto(root: string, relative: string, content: string | Buffer, mode = 0o644): Promise<void> {
   const target = path.join(root, relative);
-  await mkdir(path.dirname(target), { recursive: true });
   await writeFile(target, content, { mode });
   await chmod(target, mode);
 }
@@ -103,46 +103,66 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
   const context = renderContext(spec, { os: partial.base.os, kind: partial.kind });
   const bundle = await bundleApp(path.resolve(spec.dir, spec.app.source), options.cacheDir ?? defaultCacheDir());
 
+  // The whole folder is made in memory first (templates read in parallel), hashed from memory,
+  // then written in parallel into a temp folder that is renamed into place.
+  const tree = new Map<string, { content: string | Buffer; mode: number }>();
+  const put = (relative: string, content: string | Buffer, mode = 0o644): void => {
+    tree.set(relative, { content, mode });
+  };
+  const scriptNames = (await readdir(templates)).filter((file) => file.endsWith('.sh')).sort();
+  const filesDir = path.join(templates, 'files');
+  const fileNames = existsSync(filesDir) ? await listFiles(filesDir) : [];
+  const [scriptTexts, fileTexts, bundleBytes, insecureKey, helpers] = await Promise.all([
+    Promise.all(scriptNames.map((name) => readFile(path.join(templates, name), 'utf8'))),
+    Promise.all(fileNames.map((relative) => readFile(path.join(filesDir, relative), 'utf8'))),
+    readFile(bundle.path),
+    readFile(path.join(templates, 'base', 'files', 'vagrant_insecure_key')),
+    partial.kind === 'chroot'
+      ? Promise.all([readFile(path.join(templates, 'build', 'chroot.sh')), readFile(path.join(templates, 'base', 'make-disk.sh'))])
+      : Promise.resolve(undefined),
+  ]);
+
+  const scripts: string[] = [];
+  scriptNames.forEach((name, i) => {
+    const text = scriptTexts[i]!;
+    if (partial.kind === 'chroot' && /^#\s*boxwright:\s*vm-only/m.test(text)) return;
+    const relative = `${BUILD_LAYOUT.scripts}/${name}`;
+    put(relative, renderTemplate(text, context, 'shell', name), 0o755);
+    scripts.push(relative);
+  });
+  fileNames.forEach((relative, i) => {
+    const shell = relative.endsWith('.sh');
+    put(`${BUILD_LAYOUT.files}/${relative}`, renderTemplate(fileTexts[i]!, context, shell ? 'shell' : 'config', `files/${relative}`), shell ? 0o755 : 0o644);
+  });
+  put(BUILD_LAYOUT.appBundle, bundleBytes);
+  put(BUILD_LAYOUT.insecureKey, insecureKey, 0o600);
+  if (partial.base.os === 'ubuntu-24.04') {
+    const seed = ubuntuSeed({ hostname: spec.hostname.split('.')[0] ?? 'boxwright' });
+    for (const [file, content] of Object.entries(seed)) put(`${BUILD_LAYOUT.seed}/${file}`, content);
+  }
+  if (helpers) {
+    put(`${BUILD_LAYOUT.helpers}/chroot.sh`, helpers[0], 0o755);
+    put(`${BUILD_LAYOUT.helpers}/make-disk.sh`, helpers[1], 0o755);
+  }
+  const plan: BuildPlan = { ...partial, scripts };
+  put(BUILD_LAYOUT.template, templateText(composeTemplate(plan)));
+  put('boxwright.json', `${JSON.stringify({
+    name: spec.name, version: spec.version, provider: plan.provider, kind: plan.kind, accelerator: plan.accelerator,
+    base: { os: plan.base.os, source: plan.base.source, disk: plan.base.diskUrl, checksum: plan.base.checksum },
+    appBundle: { sourceHash: bundle.sourceHash },
+  }, null, 2)}\n`);
+  const inputsHash = hashFiles([...tree].map(([relative, file]) => ({ path: relative, content: file.content })));
+  put(BUILD_LAYOUT.inputsHash, `${inputsHash}\n`);
+
   await mkdir(path.dirname(outDir), { recursive: true });
   const work = await mkdtemp(`${outDir}.render-`);
   try {
-    const scripts: string[] = [];
-    for (const name of (await readdir(templates)).filter((file) => file.endsWith('.sh')).sort()) {
-      const text = await readFile(path.join(templates, name), 'utf8');
-      if (partial.kind === 'chroot' && /^#\s*boxwright:\s*vm-only/m.test(text)) continue;
-      const relative = `${BUILD_LAYOUT.scripts}/${name}`;
-      await writeInto(work, relative, renderTemplate(text, context, 'shell', name), 0o755);
-      scripts.push(relative);
-    }
-    const filesDir = path.join(templates, 'files');
-    for (const relative of existsSync(filesDir) ? await listFiles(filesDir) : []) {
-      const text = await readFile(path.join(filesDir, relative), 'utf8');
-      const mode = relative.endsWith('.sh') ? 'shell' : 'config';
-      await writeInto(work, `${BUILD_LAYOUT.files}/${relative}`, renderTemplate(text, context, mode, `files/${relative}`), relative.endsWith('.sh') ? 0o755 : 0o644);
-    }
-    await copyFile(bundle.path, path.join(work, BUILD_LAYOUT.appBundle));
-    await writeInto(work, BUILD_LAYOUT.insecureKey, await readFile(path.join(templates, 'base', 'files', 'vagrant_insecure_key')), 0o600);
-    if (partial.base.os === 'ubuntu-24.04') {
-      const seed = ubuntuSeed({ hostname: spec.hostname.split('.')[0] ?? 'boxwright' });
-      for (const [file, content] of Object.entries(seed)) await writeInto(work, `${BUILD_LAYOUT.seed}/${file}`, content);
-    }
-    if (partial.kind === 'chroot') {
-      await writeInto(work, `${BUILD_LAYOUT.helpers}/chroot.sh`, await readFile(path.join(templates, 'build', 'chroot.sh')), 0o755);
-      await writeInto(work, `${BUILD_LAYOUT.helpers}/make-disk.sh`, await readFile(path.join(templates, 'base', 'make-disk.sh')), 0o755);
-    }
-    const plan: BuildPlan = { ...partial, scripts };
-    await writeInto(work, BUILD_LAYOUT.template, templateText(composeTemplate(plan)));
-    await writeInto(work, 'boxwright.json', `${JSON.stringify({
-      name: spec.name, version: spec.version, provider: plan.provider, kind: plan.kind, accelerator: plan.accelerator,
-      base: { os: plan.base.os, source: plan.base.source, disk: plan.base.diskUrl, checksum: plan.base.checksum },
-      appBundle: { sourceHash: bundle.sourceHash },
-    }, null, 2)}\n`);
-
-    const inputsHash = await hashFolder(work, (file) => file === BUILD_LAYOUT.inputsHash);
-    await writeInto(work, BUILD_LAYOUT.inputsHash, `${inputsHash}\n`);
+    const folders = new Set([...tree.keys()].map((relative) => path.dirname(relative)).filter((dir) => dir !== '.'));
+    await Promise.all([...folders].map((dir) => mkdir(path.join(work, dir), { recursive: true })));
+    await Promise.all([...tree].map(([relative, file]) => writeInto(work, relative, file.content, file.mode)));
     await rm(outDir, { recursive: true, force: true });
     await rename(work, outDir);
-    return { dir: outDir, templatePath: path.join(outDir, BUILD_LAYOUT.template), inputsHash, files: await listFiles(outDir), plan };
+    return { dir: outDir, templatePath: path.join(outDir, BUILD_LAYOUT.template), inputsHash, files: [...tree.keys()].sort(), plan };
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     throw error;

@@ -15,11 +15,23 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Every regular file below `dir`, as sorted POSIX-style relative paths. */
-export async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
+/**
+ * Every regular file below `dir`, as sorted POSIX-style relative paths. Folders whose name
+ * `skipFolder` accepts are not entered at all (e.g. node_modules, which can hold thousands of files).
+ */
+export async function listFiles(dir: string, skipFolder: (name: string) => boolean = () => false): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(path.join(dir, relative), { withFileTypes: true });
+    await Promise.all(entries.map(async (entry) => {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (!skipFolder(entry.name)) await walk(child);
+      } else if (entry.isFile()) {
+        found.push(child);
+      }
+    }));
+  };
+  await walk('');
+  return found.sort();
 }

@@ -117,6 +117,13 @@ test('the qemu source sets disk_size explicitly from vm.diskSize', async (t) => 
   t.is(source.format, 'qcow2');
 });
 
+test('the throw-away build VM skips host flushes (disk_cache unsafe) and trims through discard', async (t) => {
+  const source = ((await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' })) as Json).source.qemu['foobar-web'];
+  t.is(source.disk_cache, 'unsafe');
+  t.is(source.disk_discard, 'unmap');
+  t.false(source.disk_compression);
+});
+
 test('the qemu source uses the planned accelerator: tcg with -cpu qemu64 where KVM cannot boot a guest', async (t) => {
   const plan = await planOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm', accelerator: 'auto' });
   t.is(plan.accelerator, 'tcg');
