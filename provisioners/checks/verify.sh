@@ -181,7 +181,7 @@ fi
 check "the staging folder $STAGING_DIR is gone" test ! -e "$STAGING_DIR"
 check "the build-only apt settings are gone" test ! -e /etc/apt/apt.conf.d/99boxwright-build
 check "unattended upgrades are on" grep -q 'APT::Periodic::Unattended-Upgrade "1"' <<< "$(apt-config dump)"
-check "apt fetches no translated descriptions (Acquire::Languages none)" grep -q 'Acquire::Languages "none"' <<< "$(apt-config dump)"
+check "apt fetches no translated descriptions (Acquire::Languages none)" grep -qx 'Acquire::Languages:: "none";' <<< "$(apt-config dump)"
 for timer in apt-daily.timer apt-daily-upgrade.timer; do
   expect_eq "$timer is enabled" enabled "$(systemctl is-enabled "$timer" 2>&1)"
 done
