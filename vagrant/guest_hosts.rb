@@ -2,6 +2,7 @@
 
 require 'base64'
 require_relative 'hosts_block'
+require_relative 'host_dns'
 
 module Boxwright
   # Guest-side name resolution: after up/reload, the guest's /etc/hosts maps the lab's names to
@@ -38,7 +39,7 @@ module Boxwright
     end
 
     def update(machine, lab)
-      return unless machine.state.id == :running && machine.communicate.ready?
+      return unless HostDns.running?(machine) && machine.communicate.ready?
 
       current = +''
       machine.communicate.execute('cat /etc/hosts', error_check: false) { |type, data| current << data if type == :stdout }

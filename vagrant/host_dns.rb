@@ -59,8 +59,10 @@ module Boxwright
       end
     end
 
+    # The provider's own state: Machine#state also updates Vagrant's machine index, whose entry
+    # can still be locked by the running `up` (seen as "the machine is locked" in a trigger).
     def running?(machine)
-      %i[running].include?(machine.state.id)
+      machine.provider.state.id == :running
     end
 
     def entry(lab)
