@@ -8,6 +8,7 @@ packages=(
   packer                                   # the build orchestrator (Debian ships 1.6.6)
   qemu-system-x86 qemu-utils               # VM builds (TCG or KVM) and booting boxes in tests
   mmdebstrap e2fsprogs fdisk extlinux syslinux-common   # Debian base disk and chroot builds
+  pigz                                     # packs chroot-built boxes on every core
   xorriso                                  # NoCloud seed CD for Ubuntu cloud-image builds
   iproute2 iputils-ping curl openssh-client   # test namespaces, ping, HTTP checks, SSH into VMs
   shellcheck nginx-light mariadb-server    # static checks of the provisioners, app test against MariaDB

@@ -108,8 +108,11 @@ box() {
   mkdir -p "$(dirname "$out")"
   log "packing $out"
   # metadata.json first: readers (and boxwright's own check) find it without reading the disk.
+  # pigz (same format, all cores; its output does not depend on the thread count) when installed.
+  local gz=(gzip -n -6)
+  if command -v pigz >/dev/null 2>&1; then gz=(pigz -n -6); fi
   tar --mtime=@"${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric-owner -C "$work" -cf - metadata.json Vagrantfile box.img \
-    | gzip -n -6 > "$out.partial"
+    | "${gz[@]}" > "$out.partial"
   mv "$out.partial" "$out"
   rm -rf "$work"
 }
