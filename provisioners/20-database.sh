@@ -37,6 +37,6 @@ if ! out="$(mysqld --validate-config --user=mysql 2>&1)"; then
 fi
 {{/isMysql}}
 
-systemctl enable --quiet "$DB_SERVICE"
+systemctl enable --quiet --no-reload "$DB_SERVICE"
 if ((BW_CHANGED)); then bw_restart_if_active "$DB_SERVICE"; fi
 bw_log "$DB_SERVICE configured"

@@ -47,7 +47,7 @@ fi
 
 bw_install 0644 systemd/boxwright-app.service /etc/systemd/system/boxwright-app.service
 bw_daemon_reload
-systemctl enable --quiet boxwright-app.service
+systemctl enable --quiet --no-reload boxwright-app.service
 # The app needs the first-boot DB password, so it is not started during the build; on a running
 # VM (re-provisioning) it is restarted only if the app or its unit changed.
 if ((BW_CHANGED)); then bw_restart_if_active boxwright-app.service; fi

@@ -17,7 +17,7 @@ if [[ "$(readlink /etc/nginx/sites-enabled/boxwright.conf 2>/dev/null)" != ../si
 fi
 
 nginx -t -q
-systemctl enable --quiet nginx
+systemctl enable --quiet --no-reload nginx
 if ((BW_CHANGED)); then bw_reload_if_active nginx; fi
 SERVER_NAMES={{serverNames}}
 bw_log "nginx configured for $SERVER_NAMES"

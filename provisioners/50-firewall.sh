@@ -22,10 +22,10 @@ if ! err="$(nft -c -f /etc/nftables.conf 2>&1)"; then
     exit 1
   fi
 fi
-systemctl enable --quiet nftables.service
+systemctl enable --quiet --no-reload nftables.service
 bw_log "firewall enabled: inbound 22 and $NGINX_PORT only"
 {{/firewallEnabled}}
 {{^firewallEnabled}}
-systemctl disable --quiet nftables.service 2>/dev/null || true
+systemctl disable --quiet --no-reload nftables.service 2>/dev/null || true
 bw_log "firewall disabled by the image spec"
 {{/firewallEnabled}}

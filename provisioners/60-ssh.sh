@@ -26,6 +26,6 @@ else
 fi
 # Ubuntu 24.04 starts sshd by socket activation (ssh.socket): keep whichever the base uses.
 if ! systemctl is-enabled --quiet ssh.socket 2>/dev/null && ! systemctl is-enabled --quiet ssh.service 2>/dev/null; then
-  systemctl enable --quiet ssh.service
+  systemctl enable --quiet --no-reload ssh.service
 fi
 bw_log "sshd configured"

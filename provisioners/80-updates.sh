@@ -7,7 +7,7 @@ set -Eeuo pipefail
 
 bw_install 0644 apt/20auto-upgrades /etc/apt/apt.conf.d/20auto-upgrades
 bw_install 0644 apt/52boxwright-unattended-upgrades /etc/apt/apt.conf.d/52boxwright-unattended-upgrades
-systemctl enable --quiet unattended-upgrades.service apt-daily.timer apt-daily-upgrade.timer
+systemctl enable --quiet --no-reload unattended-upgrades.service apt-daily.timer apt-daily-upgrade.timer
 if command -v unattended-upgrade >/dev/null 2>&1; then
   # Parses the apt configuration without upgrading anything.
   apt-config dump Unattended-Upgrade::Origins-Pattern | sed 's/^/    /'
