@@ -135,7 +135,7 @@ async function main(): Promise<void> {
         if (run.exitCode !== 0) throw new Error(`boxwright render exited ${run.exitCode}: ${run.stderr.trim()}`);
         times.push(run.ms);
       }
-      figure('cliRenderMs', 'CLI `boxwright render` wall time', median(times), 'ms', 'median of 5 spawns of node bin/boxwright.js (tsx, no dist/)');
+      figure('cliRenderMs', 'CLI `boxwright render` wall time', median(times), 'ms', 'median of 5 spawns of node bin/boxwright.js (dist/ when current, else tsx)');
     });
 
     await section('base', async () => {
