@@ -152,7 +152,7 @@ for type in ecdsa ed25519; do
   check "SSH host key $type present" test -s "/etc/ssh/ssh_host_${type}_key" -a -s "/etc/ssh/ssh_host_${type}_key.pub"
 done
 check "sshd offers only the per-VM host keys" diff <(grep -i '^hostkey ' <<< "$sshd_t" | sort) <(printf 'hostkey /etc/ssh/ssh_host_ecdsa_key\nhostkey /etc/ssh/ssh_host_ed25519_key\n')
-expect_eq "e2scrub is masked (boot time)" masked "$(systemctl is-enabled e2scrub_reap.service 2>/dev/null)"
+check "e2scrub is masked or absent (boot time)" test "$(systemctl is-enabled e2scrub_reap.service 2>/dev/null | grep -v '^masked$')" = ""
 check "the base's ssh-keygen -A unit is masked or absent" test "$(systemctl is-enabled boxwright-ssh-host-keys.service 2>/dev/null | grep -v '^masked$')" = ""
 
 echo "# secrets"
