@@ -81,25 +81,20 @@ async function inNs(ns: LabNetns, env: NodeJS.ProcessEnv, cwd: string, args: str
 
 interface LabRun {
   ns: LabNetns;
-  dir: string;
-  env: NodeJS.ProcessEnv;
   run(args: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A namespace with libvirtd, a temp lab folder (the given Vagrantfile) and a private VAGRANT_HOME. */
-export async function openLab(vagrantfile: string | undefined, extraEnv: Record<string, string>, log: (line: string) => void, signal?: AbortSignal): Promise<LabRun> {
+async function openLab(vagrantfile: string | undefined, extraEnv: Record<string, string>, log: (line: string) => void, signal?: AbortSignal): Promise<LabRun> {
   const ns = startLabNetns(`127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
   const lab = makeTempLab();
   if (vagrantfile) await copyFile(vagrantfile, path.join(lab.dir, 'Vagrantfile'));
   // nsenter --mount does not keep the working folder: VAGRANT_CWD says where the Vagrantfile is.
   const env = cleanEnv({ VAGRANT_HOME: lab.vagrantHome, VAGRANT_CWD: lab.dir, ...extraEnv });
-  const run = (args: string[]): Promise<void> => inNs(ns, env, lab.dir, args, log, signal);
   return {
     ns,
-    dir: lab.dir,
-    env,
-    run,
+    run: (args) => inNs(ns, env, lab.dir, args, log, signal),
     async close() {
       await inNs(ns, env, lab.dir, ['vagrant', 'destroy', '-f'], log).catch((error: unknown) => log(`destroy: ${String(error)}`));
       ns.teardown();

@@ -63,5 +63,6 @@ export async function bundleApp(sourceDir: string, cacheDir = defaultCacheDir())
  * and .git are left out (npm ci remakes them). Reading only, nothing is bundled.
  */
 export function hashSources(sourceDir: string): Promise<string> {
-  return hashFolder(sourceDir, (file) => file.split('/').some((part) => SKIP.has(part)), (name) => SKIP.has(name));
+  // Skipped folders are never entered; a file of the same name (a worktree's .git file) is skipped too.
+  return hashFolder(sourceDir, (file) => SKIP.has(path.posix.basename(file)), (name) => SKIP.has(name));
 }
