@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderImage } from '../lib/render/render-image.js';
-import type { ImageSpec } from '../lib/spec/types.js';
+import type { ImageSpec } from '../lib/image/types.js';
 import { bootDisk, type VmHandle } from '../lib/verify/boot.js';
 import { guest, uploadTree } from '../lib/verify/guest.js';
 import { startMirrorRelay } from './mirror-relay.js';

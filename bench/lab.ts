@@ -17,7 +17,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { renderImage } from '../lib/render/render-image.js';
-import type { ImageSpec } from '../lib/spec/types.js';
+import type { ImageSpec } from '../lib/image/types.js';
 import { cleanEnv, makeTempLab } from '../test/lab/helpers.js';
 import { type LabNetns, startLabNetns } from '../test/e2e/lab-netns.js';
 import { startMirrorRelay } from './mirror-relay.js';

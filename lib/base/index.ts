@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { BoxwrightError } from '../errors.js';
-import type { BaseName, ImageSpec } from '../spec/types.js';
+import type { BaseName, ImageSpec } from '../image/types.js';
 import { ensureDebianBase, type DebianBaseOptions } from './debian.js';
 import { UBUNTU_2404 } from './ubuntu.js';
 

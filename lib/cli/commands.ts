@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import { buildImage } from '../build/build-image.js';
+import { buildImage } from '../builder/build-image.js';
 import { renderImage } from '../render/render-image.js';
-import { validateRendered } from '../build/validate-rendered.js';
-import { loadImage } from '../spec/load.js';
-import { ACCELERATORS, BASE_NAMES, BUILD_KINDS, PROVIDERS } from '../spec/rules.js';
+import { validateRendered } from '../builder/validate-rendered.js';
+import { loadImage } from '../image/load.js';
+import { ACCELERATORS, BASE_NAMES, BUILD_KINDS, PROVIDERS } from '../image/rules.js';
 import { BoxwrightError } from '../errors.js';
 import { choice, parseArgs, stringFlag } from './args.js';
 import { progressPrinter } from './progress.js';
-import { diffManifests, formatDiff } from '../build/diff.js';
+import { diffManifests, formatDiff } from '../builder/diff.js';
 import { publishCommand, PUBLISH_HELP } from './publish.js';
 import { checkBox } from '../verify/check-box.js';
 import { lockCommand } from './lock.js';

@@ -3,8 +3,8 @@ import { compareLock, formatMismatch } from '../lock/compare.js';
 import { lockPath, readLock, writeLock } from '../lock/file.js';
 import { resolveLock } from '../lock/resolve.js';
 import type { ResolveLockOptions } from '../lock/types.js';
-import { loadImage } from '../spec/load.js';
-import { BASE_NAMES, BUILD_KINDS, PROVIDERS } from '../spec/rules.js';
+import { loadImage } from '../image/load.js';
+import { BASE_NAMES, BUILD_KINDS, PROVIDERS } from '../image/rules.js';
 import { choice, parseArgs, stringFlag } from './args.js';
 
 /** Where the lock command writes (tests pass their own). */

@@ -1,4 +1,4 @@
-import type { BuildEvent } from '../build/events.js';
+import type { BuildEvent } from '../builder/events.js';
 
 /** Formats milliseconds as `1m05s` / `12.3s`. */
 export function formatDuration(ms: number): string {

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../publish/atomic.js';
 import { basename, dirname, join, relative, sep } from 'node:path';
-import type { Accelerator, ImageSpec, Provider } from '../spec/types.js';
+import type { Accelerator, ImageSpec, Provider } from '../image/types.js';
 
 /** The box a lab boots. */
 export interface LabBox {

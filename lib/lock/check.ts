@@ -1,5 +1,5 @@
 import { BoxwrightError } from '../errors.js';
-import type { ImageSpec } from '../spec/types.js';
+import type { ImageSpec } from '../image/types.js';
 import { compareLock, formatMismatch } from './compare.js';
 import { lockPath, readLock } from './file.js';
 import { resolveLock } from './resolve.js';

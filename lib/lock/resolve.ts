@@ -6,7 +6,7 @@ import { BoxwrightError } from '../errors.js';
 import { detectPacker } from '../packer/capabilities.js';
 import { defaultCacheDir, hashSources } from '../render/app-bundle.js';
 import { planFor } from '../render/render-image.js';
-import type { ImageSpec } from '../spec/types.js';
+import type { ImageSpec } from '../image/types.js';
 import { aptCandidate, debianGuestSources } from './apt.js';
 import { fetchReleaseDate } from './release.js';
 import { type BaseLock, type CloudImageBaseLock, type Lock, LOCK_FORMAT, type MirrorBaseLock, type ResolveLockOptions } from './types.js';

@@ -1,4 +1,4 @@
-import type { BaseName, BuildKind, Provider } from '../spec/types.js';
+import type { BaseName, BuildKind, Provider } from '../image/types.js';
 
 /** File name of the lock file, written beside image.json. */
 export const LOCK_FILE = 'boxwright.lock.json';

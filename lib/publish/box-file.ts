@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { BoxwrightError } from '../errors.js';
-import type { Provider } from '../spec/types.js';
+import type { Provider } from '../image/types.js';
 
 /** What a build's box file name says: `<name>-<version>.<provider>.box`. */
 export interface BoxFileName {

@@ -1,5 +1,5 @@
 import { BoxwrightError } from '../errors.js';
-import type { Provider } from '../spec/types.js';
+import type { Provider } from '../image/types.js';
 import { findBoxes, parseBoxFileName } from './box-file.js';
 import { publishToCatalog } from './catalog.js';
 import type { PublishEventHandler } from './events.js';

@@ -1,6 +1,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImageSpec } from '../spec/types.js';
+import type { ImageSpec } from '../image/types.js';
 import { renderContext, type ContextOptions } from './context.js';
 import { renderTemplate } from './mustache.js';
 import { provisionersDir } from './render-image.js';

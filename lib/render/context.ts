@@ -1,4 +1,4 @@
-import type { BaseName, ImageSpec } from '../spec/types.js';
+import type { BaseName, ImageSpec } from '../image/types.js';
 import type { RenderContext } from './mustache.js';
 
 /** Where the build uploads `files/` and the app bundle inside the guest. */

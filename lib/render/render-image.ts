@@ -3,11 +3,11 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile }
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BoxwrightError } from '../errors.js';
-import type { BaseName, BuildKind, ImageSpec, Provider } from '../spec/types.js';
+import type { BaseName, BuildKind, ImageSpec, Provider } from '../image/types.js';
 import { templateBase } from '../template/base.js';
 import { composeTemplate, templateText } from '../template/compose.js';
 import { BUILD_LAYOUT, type BuildPlan, PACKER_1_6_6, type PackerFeatures } from '../template/plan.js';
-import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../build/choices.js';
+import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../builder/choices.js';
 import { bundleApp, defaultCacheDir } from './app-bundle.js';
 import { renderContext } from './context.js';
 import { hashFiles, listFiles } from './inputs-hash.js';

@@ -1,4 +1,4 @@
-import type { BaseName, ImageSpec } from '../spec/types.js';
+import type { BaseName, ImageSpec } from '../image/types.js';
 import path from 'node:path';
 import { UBUNTU_2404 } from '../base/ubuntu.js';
 import { BUILD_LAYOUT, type TemplateBase } from './plan.js';

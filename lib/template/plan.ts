@@ -1,5 +1,5 @@
 import type { PackerCapabilities } from '../packer/capabilities.js';
-import type { BaseName, ImageSpec, Provider } from '../spec/types.js';
+import type { BaseName, ImageSpec, Provider } from '../image/types.js';
 
 /** Where the base disk of a build comes from, as the template needs it. */
 export interface TemplateBase {

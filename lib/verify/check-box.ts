@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BoxwrightError } from '../errors.js';
-import type { BuildManifest } from '../build/manifest.js';
-import { MANIFEST_FILE } from '../build/manifest.js';
+import type { BuildManifest } from '../builder/manifest.js';
+import { MANIFEST_FILE } from '../builder/manifest.js';
 import { renderChecks } from '../render/checks.js';
-import type { ImageSpec } from '../spec/types.js';
+import type { ImageSpec } from '../image/types.js';
 import { bootDisk, canBootVms, type VmHandle } from './boot.js';
 import { counterOf, guest, httpGet, uploadFiles } from './guest.js';
 

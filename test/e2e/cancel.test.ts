@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildImage } from '../../lib/build/build-image.js';
+import { buildImage } from '../../lib/builder/build-image.js';
 import { BoxwrightError } from '../../lib/errors.js';
 import { e2eEnabled, loadStackSpec } from './support.js';
 

@@ -8,11 +8,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildImage, type BuildResult } from '../../lib/build/build-image.js';
-import type { BuildEvent } from '../../lib/build/events.js';
+import { buildImage, type BuildResult } from '../../lib/builder/build-image.js';
+import type { BuildEvent } from '../../lib/builder/events.js';
 import { renderChecks } from '../../lib/render/checks.js';
-import { loadImage } from '../../lib/spec/load.js';
-import type { ImageSpec } from '../../lib/spec/types.js';
+import { loadImage } from '../../lib/image/load.js';
+import type { ImageSpec } from '../../lib/image/types.js';
 import type { VmHandle } from '../../lib/verify/boot.js';
 import { uploadFiles } from '../../lib/verify/guest.js';
 

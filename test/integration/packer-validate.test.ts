@@ -3,11 +3,11 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { validateRendered } from '../../lib/build/validate-rendered.js';
+import { validateRendered } from '../../lib/builder/validate-rendered.js';
 import { locatePacker } from '../../lib/packer/locate.js';
-import { loadImage } from '../../lib/spec/load.js';
-import { BASE_NAMES } from '../../lib/spec/rules.js';
-import type { BaseName, ImageSpec, Provider } from '../../lib/spec/types.js';
+import { loadImage } from '../../lib/image/load.js';
+import { BASE_NAMES } from '../../lib/image/rules.js';
+import type { BaseName, ImageSpec, Provider } from '../../lib/image/types.js';
 import { HOST, repoRoot, testCacheDir } from '../render/helpers.js';
 
 const packerPath = await locatePacker().catch(() => undefined);

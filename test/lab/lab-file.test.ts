@@ -2,8 +2,8 @@ import test from 'ava';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULTS } from '../../lib/spec/defaults.js';
-import type { ImageSpec } from '../../lib/spec/types.js';
+import { DEFAULTS } from '../../lib/image/defaults.js';
+import type { ImageSpec } from '../../lib/image/types.js';
 import { labFileFor, serializeLabFile, writeLabFile } from '../../lib/lab/lab-file.js';
 
 const spec: ImageSpec = { ...DEFAULTS, name: 'foobar-web', version: '1.2.3', dir: '/img' };

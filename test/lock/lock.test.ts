@@ -4,7 +4,7 @@ import path from 'node:path';
 import { isBoxwrightError } from '../../lib/errors.js';
 import { checkLock, compareLock, LOCK_FILE, readLock, resolveLock, UBUNTU_NODEJS_UNKNOWN, writeLock } from '../../lib/lock/index.js';
 import { UBUNTU_2404 } from '../../lib/base/ubuntu.js';
-import { loadImage } from '../../lib/spec/load.js';
+import { loadImage } from '../../lib/image/load.js';
 import { copyStackImage, fakePacker } from './helpers.js';
 
 // These tests resolve for real: packer on PATH, the Debian mirror over HTTP and the host's apt-get.

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderContext } from '../../lib/render/context.js';
 import { renderTemplate, type RenderContext } from '../../lib/render/mustache.js';
-import { loadImage } from '../../lib/spec/load.js';
-import type { BaseName, ImageSpec } from '../../lib/spec/types.js';
+import { loadImage } from '../../lib/image/load.js';
+import type { BaseName, ImageSpec } from '../../lib/image/types.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const provisionersDir = path.join(repoRoot, 'provisioners');

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listFiles } from '../../lib/render/inputs-hash.js';
-import type { HostFacts } from '../../lib/build/choices.js';
-import { loadImage } from '../../lib/spec/load.js';
-import type { ImageSpec } from '../../lib/spec/types.js';
+import type { HostFacts } from '../../lib/builder/choices.js';
+import { loadImage } from '../../lib/image/load.js';
+import type { ImageSpec } from '../../lib/image/types.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const imageDir = path.join(repoRoot, 'images', 'foobar-web');

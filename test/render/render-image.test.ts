@@ -4,7 +4,7 @@ import path from 'node:path';
 import test from 'ava';
 import { BoxwrightError } from '../../lib/errors.js';
 import { renderImage, type RenderOptions } from '../../lib/render/render-image.js';
-import type { ImageSpec } from '../../lib/spec/types.js';
+import type { ImageSpec } from '../../lib/image/types.js';
 import { HOST, readTree, sampleSpec, tempRoot, testCacheDir } from './helpers.js';
 
 const temp = await tempRoot('boxwright-render-');

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { UBUNTU_2404 } from '../../lib/base/ubuntu.js';
 import { mirrorBasePaths, templateBase } from '../../lib/template/base.js';
-import { validateImage } from '../../lib/spec/validate.js';
+import { validateImage } from '../../lib/image/validate.js';
 
 const SHA = 'c'.repeat(64);
 const specWith = (base: unknown, dir = '/srv/images/foobar-web') => validateImage({ name: 'foobar-web', version: '1.0.0', base }, dir);

@@ -4,7 +4,7 @@ import { planFor, type RenderOptions } from '../../lib/render/render-image.js';
 import { composeTemplate, templateText, type PackerTemplate } from '../../lib/template/compose.js';
 import { PACKER_1_6_6, type BuildPlan, type PackerFeatures } from '../../lib/template/plan.js';
 import { PACKAGE_QUERY } from '../../lib/template/provisioners.js';
-import type { BaseName, Provider } from '../../lib/spec/types.js';
+import type { BaseName, Provider } from '../../lib/image/types.js';
 import { HOST, sampleSpec } from '../render/helpers.js';
 
 const SCRIPTS = ['00-apt', '10-packages', '20-database', '30-app', '40-nginx', '50-firewall', '60-ssh', '70-firstboot', '80-updates', '90-cleanup', '95-minimize']

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { renderImage, type RenderOptions } from '../render/render-image.js';
-import type { BaseName, ImageSpec, Provider } from '../spec/types.js';
+import type { BaseName, ImageSpec, Provider } from '../image/types.js';
 import { mirrorBasePaths } from '../template/base.js';
 import { BUILD_LAYOUT } from '../template/plan.js';
 import { packerSession } from './packer-session.js';

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { BoxwrightError } from '../errors.js';
-import type { Accelerator, BuildKind, Provider } from '../spec/types.js';
+import type { Accelerator, BuildKind, Provider } from '../image/types.js';
 import type { TemplateBase } from '../template/plan.js';
 
 /** What the host offers, read once; injectable for tests. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import test from 'ava';
-import { readCachedBuild } from '../../lib/build/cache.js';
-import { MANIFEST_FILE } from '../../lib/build/manifest.js';
+import { readCachedBuild } from '../../lib/builder/cache.js';
+import { MANIFEST_FILE } from '../../lib/builder/manifest.js';
 import { tempRoot } from '../render/helpers.js';
 
 const temp = await tempRoot('boxwright-cache-');

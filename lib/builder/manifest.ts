@@ -1,4 +1,4 @@
-import type { BaseName, ImageSpec, Provider } from '../spec/types.js';
+import type { BaseName, ImageSpec, Provider } from '../image/types.js';
 import type { InstalledPackage } from './artifacts.js';
 import type { Lock } from '../lock/types.js';
 

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import test from 'ava';
-import { DEFAULTS } from '../../lib/spec/defaults.js';
-import { loadImage } from '../../lib/spec/load.js';
-import * as rules from '../../lib/spec/rules.js';
-import { validateImage } from '../../lib/spec/validate.js';
+import { DEFAULTS } from '../../lib/image/defaults.js';
+import { loadImage } from '../../lib/image/load.js';
+import * as rules from '../../lib/image/rules.js';
+import { validateImage } from '../../lib/image/validate.js';
 
 type Schema = Record<string, unknown>;
 
@@ -146,7 +146,7 @@ test('base is either one of the known base names or a custom image object', (t) 
   t.deepEqual((variants[1]?.required as string[]), ['image', 'sha256']);
 });
 
-test('every enum in the schema equals its constant in lib/spec/rules.ts', (t) => {
+test('every enum in the schema equals its constant in lib/image/rules.ts', (t) => {
   const expected: Array<[Schema, readonly string[]]> = [
     [at('#baseName'), rules.BASE_NAMES],
     [at('#provider'), rules.PROVIDERS],
@@ -166,7 +166,7 @@ const functionRules = new Map<string, string>([
   [at('network', 'ip').pattern as string, 'isIPv4'],
 ]);
 
-test('every pattern of a field rule equals its regex in lib/spec/rules.ts', (t) => {
+test('every pattern of a field rule equals its regex in lib/image/rules.ts', (t) => {
   const expected: Array<[unknown, RegExp]> = [
     [at('name').pattern, rules.BOX_NAME],
     [at('version').pattern, rules.SEMVER],
@@ -239,7 +239,7 @@ test('every field the validator knows is a property in the schema, and no other'
   }
 });
 
-test('every default in the schema equals the one in lib/spec/defaults.ts', (t) => {
+test('every default in the schema equals the one in lib/image/defaults.ts', (t) => {
   for (const [key, value] of Object.entries(DEFAULTS)) {
     if (typeof value === 'object' && !Array.isArray(value)) {
       for (const [inner, innerDefault] of Object.entries(value)) t.deepEqual(at(key, inner).default, innerDefault, `${key}.${inner}`);
@@ -362,7 +362,7 @@ test('the schema cannot see two rules that need another field, which the validat
   }
 });
 
-// Known gap (reported): lib/spec/validate.ts reads scalar fields with `obj[key] ?? fallback`, so a
+// Known gap (reported): lib/image/validate.ts reads scalar fields with `obj[key] ?? fallback`, so a
 // null scalar silently becomes the default, while a null section or list is refused (and the schema refuses both).
 test('the validator refuses null for a scalar field, as the schema does', (t) => {
   for (const change of [{ hostname: null }, { app: { port: null } }, { build: { kind: null } }, { firewall: { enabled: null } }]) {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { diffManifests, formatDiff } from '../../lib/build/diff.js';
+import { diffManifests, formatDiff } from '../../lib/builder/diff.js';
 import { BoxwrightError } from '../../lib/errors.js';
 
 const pkg = (name: string, version: string, architecture = 'amd64') => ({ name, version, architecture });

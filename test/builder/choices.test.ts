@@ -1,5 +1,5 @@
 import test from 'ava';
-import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../../lib/build/choices.js';
+import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../../lib/builder/choices.js';
 import { BoxwrightError } from '../../lib/errors.js';
 import { templateBase } from '../../lib/template/base.js';
 import type { TemplateBase } from '../../lib/template/plan.js';

@@ -9,7 +9,7 @@ import { checkLock, lockPath, lockText, readLock, resolveLock, writeLock } from 
 import { labFileFor, writeLabFile } from '../lab/lab-file.js';
 import { sha256Hex } from '../render/inputs-hash.js';
 import { planFor, renderImage } from '../render/render-image.js';
-import type { Accelerator, BaseName, BuildKind, ImageSpec, Provider } from '../spec/types.js';
+import type { Accelerator, BaseName, BuildKind, ImageSpec, Provider } from '../image/types.js';
 import { mirrorBasePaths } from '../template/base.js';
 import { BUILD_LAYOUT, boxFileName } from '../template/plan.js';
 import { packerSession } from './packer-session.js';

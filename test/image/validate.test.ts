@@ -1,6 +1,6 @@
 import test from 'ava';
 import { BoxwrightError } from '../../lib/errors.js';
-import { validateImage } from '../../lib/spec/validate.js';
+import { validateImage } from '../../lib/image/validate.js';
 
 const valid = { name: 'foobar-web', version: '1.0.0' };
 

@@ -2,10 +2,10 @@ import test from 'ava';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildImage } from '../../lib/build/build-image.js';
+import { buildImage } from '../../lib/builder/build-image.js';
 import { BoxwrightError } from '../../lib/errors.js';
 import { resolveLock, writeLock } from '../../lib/lock/index.js';
-import { loadImage } from '../../lib/spec/load.js';
+import { loadImage } from '../../lib/image/load.js';
 import { testCacheDir } from '../render/helpers.js';
 
 const hasPacker = (await import('node:fs')).existsSync('/usr/bin/packer');
