@@ -13,6 +13,7 @@
  * - `E_PUBLISH` / `E_PUBLISH_CONFLICT` / `E_REGISTRY_HTTP`: publishing failed.
  * - `E_CHECK_FAILED`: a built box failed its boot check (HTTP through the stack, in-image checks).
  * - `E_HOST`: the host lacks a tool or a permission the job needs.
+ * - `E_BUSY`: another process holds the mutex of a shared folder (catalog, cache) and waiting was not asked for.
  */
 export type ErrorCode =
   | 'E_SPEC_INVALID'
@@ -31,6 +32,7 @@ export type ErrorCode =
   | 'E_PUBLISH_CONFLICT'
   | 'E_REGISTRY_HTTP'
   | 'E_HOST'
+  | 'E_BUSY'
   | 'E_CHECK_FAILED'
   | 'E_USAGE';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BoxwrightError, isBoxwrightError } from '../errors.js';
 import { hashRecipe, sha256File } from './hash.js';
-import { acquireLock } from './lock.js';
+import { acquireMutex } from '../util/mutex.js';
 import { baseScriptsDir, defaultCacheDir } from './paths.js';
 import { removeBuildDir, runLogged } from './run.js';
 
@@ -158,9 +158,9 @@ export async function ensureDebianBase(options: DebianBaseOptions = {}): Promise
 
   await mkdir(baseDir, { recursive: true });
   // One build per entry at a time: a second caller waits, then finds the entry made.
-  const release = await acquireLock(`${entry}.lock`, {
+  const release = await acquireMutex(`${entry}.lock`, {
     ...(options.signal ? { signal: options.signal } : {}),
-    onWait: (pid) => log(`base: waiting for the build of process ${pid}`),
+    onWait: (owner) => log(`base: waiting for the build of process ${owner.pid}`),
   });
   try {
     if (!options.force) {

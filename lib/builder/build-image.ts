@@ -14,7 +14,7 @@ import { mirrorBasePaths } from '../template/base.js';
 import { BUILD_LAYOUT, boxFileName } from '../template/plan.js';
 import { packerSession } from './packer-session.js';
 import { parsePackageList, sha256sumLine, sizeOf } from './artifacts.js';
-import { writeFileAtomic } from '../publish/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { sha256File } from '../util/hash.js';
 import type { BuildEvent, BuildPhase } from './events.js';
 import { readCachedBuild } from './cache.js';

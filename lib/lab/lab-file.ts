@@ -4,7 +4,7 @@
  * spec stays the one source of truth for hostname, IP and resources.
  */
 import { mkdir } from 'node:fs/promises';
-import { writeFileAtomic } from '../publish/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Accelerator, ImageSpec, Provider } from '../image/types.js';
 

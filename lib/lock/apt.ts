@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { acquireLock } from '../base/lock.js';
+import { acquireMutex } from '../util/mutex.js';
 import { BoxwrightError } from '../errors.js';
 
 /** Keyring of the Debian archive (package `debian-archive-keyring`). */
@@ -80,7 +80,7 @@ export async function aptCandidate(pkg: string, sources: readonly string[], opti
   ].flatMap((setting) => ['-o', setting]);
 
   // One apt run per state folder at a time (apt's own lock would make a second one fail).
-  const release = await acquireLock(`${dir}.lock`, { ...(options.signal ? { signal: options.signal } : {}), pollMs: 500 });
+  const release = await acquireMutex(`${dir}.lock`, { ...(options.signal ? { signal: options.signal } : {}), pollMs: 500 });
   try {
     const run = (file: string, args: string[]) => execa(file, [...config, ...args], {
       reject: false, stdin: 'ignore', all: true, timeout: 300_000, env: { LC_ALL: 'C' },

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../publish/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { BoxwrightError } from '../errors.js';
 import { LOCK_FILE, LOCK_FORMAT, type Lock } from './types.js';
 

@@ -2,7 +2,8 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
 import { BoxwrightError } from '../errors.js';
-import { copyFileAtomic, withLock, writeFileAtomic, type BeforeRename } from './atomic.js';
+import { copyFileAtomic, writeFileAtomic, type BeforeRename } from '../util/atomic.js';
+import { withMutex } from '../util/mutex.js';
 import { sha256File, verifyBox } from './checksum.js';
 import type { PublishEventHandler } from './events.js';
 import { nextVersion, type BumpLevel } from './version.js';
@@ -160,7 +161,8 @@ export async function publishToCatalog(options: CatalogPublishOptions): Promise<
   catalogUrl(options.baseUrl, METADATA_FILE); // validates the base URL before any write
 
   await mkdir(dir, { recursive: true });
-  return withLock(join(dir, LOCK_FILE), async () => {
+  // Concurrent publishes into one folder take turns: each re-reads metadata.json under the mutex.
+  return withMutex(join(dir, LOCK_FILE), async () => {
     const current = await readCatalog(dir);
     if (current && current.name !== name) {
       throw new BoxwrightError('E_PUBLISH_CONFLICT', `Catalog ${dir} holds box "${current.name}", not "${name}": use one catalog folder per box name.`, { path: 'name' });
