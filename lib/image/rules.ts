@@ -1,21 +1,6 @@
 /** Field rules shared by validation and the JSON Schema. Each regex is anchored. */
 
-/** RFC 1123 host name: dot-separated labels of 1–63 letters/digits/dashes, no leading/trailing dash, ≤ 253 chars. */
-export function isHostname(value: string): boolean {
-  if (value.length === 0 || value.length > 253) return false;
-  return value.split('.').every((label) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(label));
-}
-
-/** Dotted-quad IPv4 address without leading zeros. */
-export function isIPv4(value: string): boolean {
-  const parts = value.split('.');
-  return parts.length === 4 && parts.every((part) => /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255);
-}
-
-/** TCP port 1–65535. */
-export function isPort(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
-}
+export { isHostname, isIPv4, isPort } from './values.js';
 
 /** SQL identifier safe without quoting on MySQL and MariaDB: letter first, ≤ 32 chars (MySQL user name limit). */
 export const SQL_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;

@@ -5,6 +5,7 @@ import {
   RELATIVE_PATH, SEMVER, SHA256, SQL_IDENTIFIER, UNIX_USER, isHostname, isIPv4, isPort,
 } from './rules.js';
 import type { BaseSpec, ImageSpec, Provider } from './types.js';
+import { inVirtualBoxHostOnlyRange } from './values.js';
 
 type Json = Record<string, unknown>;
 
@@ -224,8 +225,4 @@ export function validateImage(input: unknown, dir = process.cwd()): ImageSpec {
   return { name, version, description, base, providers, hostname, aliases, build, vm, nginx, app, database, network, firewall, dir };
 }
 
-/** True when `ip` lies in 192.168.56.0/21, the range VirtualBox ≥ 6.1.28 allows for host-only networks. */
-export function inVirtualBoxHostOnlyRange(ip: string): boolean {
-  const [a, b, c] = ip.split('.').map(Number);
-  return a === 192 && b === 168 && c !== undefined && c >= 56 && c <= 63;
-}
+export { inVirtualBoxHostOnlyRange } from './values.js';
