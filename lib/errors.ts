@@ -14,6 +14,8 @@
  * - `E_CHECK_FAILED`: a built box failed its boot check (HTTP through the stack, in-image checks).
  * - `E_HOST`: the host lacks a tool or a permission the job needs.
  * - `E_BUSY`: another process holds the mutex of a shared folder (catalog, cache) and waiting was not asked for.
+ * - `E_LAB`: the lab in the folder is not running or not reachable (`vagrant ssh-config`, SSH).
+ * - `E_DEPLOY`: a deploy (or a rollback) failed on a machine; the machine went back to its previous release.
  */
 export type ErrorCode =
   | 'E_SPEC_INVALID'
@@ -34,6 +36,8 @@ export type ErrorCode =
   | 'E_HOST'
   | 'E_BUSY'
   | 'E_CHECK_FAILED'
+  | 'E_LAB'
+  | 'E_DEPLOY'
   | 'E_USAGE';
 
 /** Options of a {@link BoxwrightError}. */

@@ -11,6 +11,7 @@ import { diffManifests, formatDiff } from '../builder/diff.js';
 import { publishCommand, PUBLISH_HELP } from './publish.js';
 import { checkBox } from '../verify/check-box.js';
 import { lockCommand } from './lock.js';
+import { deployCommand, DEPLOY_HELP } from './deploy.js';
 
 /** A CLI command: its help text and what it runs. */
 export interface Command {
@@ -173,8 +174,14 @@ function stripUndefined<T extends Record<string, unknown>>(value: T): { [K in ke
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
 }
 
+const deploy: Command = {
+  summary: 'ship the image\'s app to the running lab and switch to it with no failed request',
+  help: DEPLOY_HELP,
+  run: deployCommand,
+};
+
 /** Every command by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, lock: lockCommand, diff, publish };
+export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, lock: lockCommand, diff, publish, deploy };
 
 /** The top-level help. */
 export function usage(): string {

@@ -37,6 +37,8 @@ export function renderContext(spec: ImageSpec, { os, kind }: ContextOptions): Re
     clientMaxBodySize: spec.nginx.clientMaxBodySize,
     proxyTimeout: spec.nginx.proxyTimeout,
     appPort: spec.app.port,
+    // The second app instance (zero-downtime restarts: nginx passes requests to the other one).
+    appPortStandby: spec.app.port + 1,
     appUser: spec.app.user,
     appEntry: spec.app.entry,
     appDir: APP_DIR,

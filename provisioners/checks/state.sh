@@ -28,7 +28,8 @@ FILES=(
   /etc/systemd/resolved.conf.d/00-boxwright.conf
   /etc/ssh/sshd_config
   /etc/ssh/sshd_config.d/00-boxwright.conf
-  /etc/systemd/system/boxwright-app.service
+  /etc/systemd/system/boxwright-app@.service
+  /usr/local/sbin/boxwright-release
   /etc/systemd/system/boxwright-firstboot.service
   /etc/systemd/system/boxwright-hostkeys.service
   /etc/systemd/system/mariadb.service.d/10-boxwright-no-galera.conf
@@ -43,9 +44,10 @@ for f in "${FILES[@]}"; do
     printf '%s  %s\n' MISSING "$f"
   fi
 done
-for d in /etc/boxwright /etc/boxwright/secrets /var/lib/mysql-files "$APP_DIR"; do
+for d in /etc/boxwright /etc/boxwright/secrets /var/lib/mysql-files "$APP_DIR" "$APP_DIR/releases"; do
   printf 'dir  %s  %s\n' "$(stat -c '%a %U:%G' "$d" 2>/dev/null || echo MISSING)" "$d"
 done
+printf 'link  %s  %s\n' "$(readlink "$APP_DIR/current" || echo MISSING)" "$APP_DIR/current"
 if [[ -e /etc/nginx/sites-enabled/default ]]; then echo 'present  /etc/nginx/sites-enabled/default'; else echo 'absent  /etc/nginx/sites-enabled/default'; fi
 
 # The app tree: paths, modes, owners and contents in one digest.
@@ -56,7 +58,7 @@ fi
 printf 'user  %s\n' "$(getent passwd "$APP_USER" | cut -d: -f1,6,7 || echo MISSING)"
 printf 'group  %s\n' "$(getent group "$APP_USER" | cut -d: -f1 || echo MISSING)"
 
-for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service boxwright-app.service \
+for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service "boxwright-app@"{{appPort}}.service "boxwright-app@"{{appPortStandby}}.service \
   boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service; do
   enabled="$(systemctl is-enabled "$unit" 2>/dev/null || true)"
   active="$(systemctl is-active "$unit" 2>/dev/null || true)"

@@ -17,7 +17,9 @@ DB_NAME={{dbName}}
 DB_USER={{dbUser}}
 DB_SERVICE={{dbService}}
 STAGING_DIR={{stagingDir}}
-APP_UNIT=boxwright-app.service
+APP_PORT_STANDBY={{appPortStandby}}
+APP_UNIT="boxwright-app@${APP_PORT}.service"
+APP_UNIT_STANDBY="boxwright-app@${APP_PORT_STANDBY}.service"
 PW_FILE=/etc/boxwright/secrets/db-password
 MAX_EXPOSURE=2.5
 BASE_URL="http://127.0.0.1:${NGINX_PORT}"
@@ -36,7 +38,7 @@ fi
 sql() { "$DB_CLIENT" --protocol=socket --user=root --batch --skip-column-names -e "$1" 2>&1; }
 
 echo "# services"
-for unit in nginx.service "$DB_SERVICE.service" boxwright-firstboot.service "$APP_UNIT"; do
+for unit in nginx.service "$DB_SERVICE.service" boxwright-firstboot.service "$APP_UNIT" "$APP_UNIT_STANDBY"; do
   expect_eq "$unit is active" active "$(systemctl is-active "$unit" 2>&1)"
 done
 check "boxwright-hostkeys.service ran without error" systemctl is-active --quiet boxwright-hostkeys.service
@@ -50,6 +52,7 @@ expect_eq "only ports 22 and $NGINX_PORT listen beyond loopback" "$expected_publ
 check "sshd listens on port 22" grep -qE ':22$' <<< "$listeners"
 check "nginx listens on all addresses, port $NGINX_PORT" grep -qE "^(0\.0\.0\.0|\*|\[::\]):${NGINX_PORT}$" <<< "$listeners"
 expect_eq "the app listens on 127.0.0.1:$APP_PORT only" "127.0.0.1" "$(port_addrs "$APP_PORT")"
+expect_eq "its second instance listens on 127.0.0.1:$APP_PORT_STANDBY only" "127.0.0.1" "$(port_addrs "$APP_PORT_STANDBY")"
 expect_eq "the database listens on 127.0.0.1:3306 only" "127.0.0.1" "$(port_addrs 3306)"
 
 echo "# database"

@@ -36,22 +36,32 @@ echo "# second boot"
 run /usr/local/libexec/boxwright/boxwright-firstboot
 [[ "$(sha256sum < "$root/etc/boxwright/secrets/db-password")" == "$sum" ]] && echo "# password kept across boots"
 
-app_env=$(sed -n 's/^Environment=//p' "$root/etc/systemd/system/boxwright-app.service")
-exec_start=$(sed -n 's/^ExecStart=//p' "$root/etc/systemd/system/boxwright-app.service")
-app_user=$(sed -n 's/^User=//p' "$root/etc/systemd/system/boxwright-app.service")
-cred=/run/credentials/boxwright-app.service
-install -d -m 0500 "$root$cred"
-install -m 0400 "$root/etc/boxwright/secrets/db-password" "$root$cred/db-password"
-run chown -R "$app_user:" "$cred"
-# shellcheck disable=SC2086 # word splitting of the unit's Environment= and ExecStart= lines is wanted
-chroot --userspec="$app_user:$app_user" "$root" /usr/bin/env -i $app_env CREDENTIALS_DIRECTORY=$cred $exec_start \
-  > "$root/var/log/boot-sim-app.log" 2>&1 &
-pids+=($!)
+# Each enabled instance of the app template, as systemd would start it (%i is the port).
+unit_file="$root/etc/systemd/system/boxwright-app@.service"
+app_user=$(sed -n 's/^User=//p' "$unit_file")
+app_ports=()
+for wanted in "$root"/etc/systemd/system/multi-user.target.wants/boxwright-app@*.service; do
+  port=${wanted##*@}
+  port=${port%.service}
+  app_ports+=("$port")
+  app_env=$(sed -n 's/^Environment=//p' "$unit_file" | sed "s/%i/$port/g")
+  exec_start=$(sed -n 's/^ExecStart=//p' "$unit_file")
+  cred=/run/credentials/boxwright-app@$port.service
+  install -d -m 0500 "$root$cred"
+  install -m 0400 "$root/etc/boxwright/secrets/db-password" "$root$cred/db-password"
+  run chown -R "$app_user:" "$cred"
+  # shellcheck disable=SC2086 # word splitting of the unit's Environment= and ExecStart= lines is wanted
+  chroot --userspec="$app_user:$app_user" "$root" /usr/bin/env -i $app_env CREDENTIALS_DIRECTORY=$cred $exec_start \
+    > "$root/var/log/boot-sim-app-$port.log" 2>&1 &
+  pids+=($!)
+done
+echo "# app instances on ports ${app_ports[*]}"
 run /usr/sbin/nginx
 install -d -m 0755 "$root/run/sshd"
 run /usr/sbin/sshd
-app_port=$(sed -n 's/^Environment=PORT=//p' "$root/etc/systemd/system/boxwright-app.service")
-for _ in $(seq 150); do ss -ltnH "sport = :$app_port" | grep -q . && break; sleep 0.2; done
+for app_port in "${app_ports[@]}"; do
+  for _ in $(seq 150); do ss -ltnH "sport = :$app_port" | grep -q . && break; sleep 0.2; done
+done
 sleep 1
 pids+=("$(cat "$root/run/nginx.pid")" "$(cat "$root/run/sshd.pid")")
 echo "# verify.sh"

@@ -17,7 +17,8 @@ interface Seen { headers: Record<string, string | string[] | undefined>; remoteP
 async function setup() {
   const nginxPort = await freePort();
   const appPort = await freePort();
-  const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot', context: { nginxPort, appPort } });
+  const appPortStandby = await freePort();
+  const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot', context: { nginxPort, appPort, appPortStandby } });
   const root = path.join(r.dir, 'nginx');
   for (const sub of ['conf.d', 'sites-enabled', 'temp', 'logs']) await mkdir(path.join(root, sub), { recursive: true });
   const local = (text: string) => text
@@ -42,7 +43,7 @@ http {
     include ${root}/sites-enabled/*;
 }
 `);
-  return { r, root, nginxPort, appPort, conf: path.join(root, 'nginx.conf') };
+  return { r, root, nginxPort, appPort, appPortStandby, conf: path.join(root, 'nginx.conf') };
 }
 
 (skip ? test.serial.skip : test.serial)('the rendered nginx site passes nginx -t', async (t) => {
@@ -112,4 +113,48 @@ http {
   const ports = seen.slice(before).map((s) => s.remotePort);
   t.is(ports.length, 2);
   t.is(ports[0], ports[1], 'nginx reuses its upstream connection (keepalive)');
+});
+
+(skip ? test.serial.skip : test.serial)('nginx passes a request to the other app instance when one refuses, resets or answers 503, so one can restart at a time', async (t) => {
+  const { r, root, nginxPort, appPort, appPortStandby, conf } = await setup();
+  // Instance A answers 503 (a release whose database is not there yet), then is stopped (refuses);
+  // instance B answers 200. Every request through nginx must be a 200 from B.
+  let aMode: '503' | 'reset' = '503';
+  const hits = { a: 0, b: 0 };
+  const a: Server = createServer((req, res) => {
+    hits.a += 1;
+    if (aMode === 'reset') { req.socket.destroy(); return; }
+    res.writeHead(503, { 'Content-Type': 'text/plain' });
+    res.end('starting\n');
+  });
+  const b: Server = createServer((_req, res) => {
+    hits.b += 1;
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('b\n');
+  });
+  await new Promise<void>((resolve) => a.listen(appPort, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => b.listen(appPortStandby, '127.0.0.1', resolve));
+  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  const closeServer = async (server: Server) => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  t.teardown(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
+    if (a.listening) await closeServer(a);
+    await closeServer(b);
+    await rm(r.dir, { recursive: true, force: true });
+  });
+  await waitForPort(nginxPort);
+
+  const statuses: number[] = [];
+  for (let i = 0; i < 6; i++) statuses.push((await request(nginxPort, { host: 'www.foobar.com' })).status);
+  t.true(hits.a > 0, 'A was tried');
+  aMode = 'reset';
+  for (let i = 0; i < 6; i++) statuses.push((await request(nginxPort, { host: 'www.foobar.com' })).status);
+  await closeServer(a);
+  for (let i = 0; i < 6; i++) statuses.push((await request(nginxPort, { host: 'www.foobar.com' })).status);
+  t.deepEqual(statuses, Array(18).fill(200), 'no request failed while A answered 503, reset, or was gone');
+  t.is(hits.b, 18);
 });

@@ -10,7 +10,7 @@ const ANALYZE = '/usr/bin/systemd-analyze';
 /** Tests that need systemd-analyze are skipped (reported as skipped) where it is not installed. */
 const withAnalyze = existsSync(ANALYZE) ? test : test.skip;
 const MAX_EXPOSURE = 2.5;
-const UNITS = ['boxwright-app.service', 'boxwright-firstboot.service', 'boxwright-hostkeys.service'];
+const UNITS = ['boxwright-app@.service', 'boxwright-firstboot.service', 'boxwright-hostkeys.service'];
 
 async function rendered(t: { teardown(fn: () => Promise<void>): void }, index = 0) {
   const r = await renderProvisioners(VARIANTS[index]!);
@@ -32,7 +32,7 @@ withAnalyze('the units pass systemd-analyze verify', async (t) => {
 
 withAnalyze(`the app unit's systemd-analyze security exposure is at most ${MAX_EXPOSURE}`, async (t) => {
   const r = await rendered(t);
-  const unit = path.join(r.dir, 'files/systemd/boxwright-app.service');
+  const unit = path.join(r.dir, 'files/systemd/boxwright-app@.service');
   const result = await execa(ANALYZE, ['security', '--offline=yes', '--no-pager', unit], { reject: false });
   const score = Number(/Overall exposure level for .*: ([0-9.]+)/.exec(result.stdout)?.[1]);
   t.true(Number.isFinite(score), result.stdout + result.stderr);
@@ -42,9 +42,11 @@ withAnalyze(`the app unit's systemd-analyze security exposure is at most ${MAX_E
 
 test('the app unit runs node directly as its own user with the password as a credential', async (t) => {
   const r = await rendered(t);
-  const unit = await readFile(path.join(r.dir, 'files/systemd/boxwright-app.service'), 'utf8');
+  const unit = await readFile(path.join(r.dir, 'files/systemd/boxwright-app@.service'), 'utf8');
   t.regex(unit, /^User=foobar$/m);
-  t.regex(unit, /^ExecStart=\/usr\/bin\/node \/opt\/app\/server\.js$/m);
+  t.regex(unit, /^ExecStart=\/usr\/bin\/node \/opt\/app\/current\/server\.js$/m);
+  t.regex(unit, /^WorkingDirectory=\/opt\/app\/current$/m);
+  t.regex(unit, /^Environment=PORT=%i$/m, 'the instance name is the port');
   t.regex(unit, /^LoadCredential=db-password:\/etc\/boxwright\/secrets\/db-password$/m);
   t.regex(unit, /^Environment=HOST=127\.0\.0\.1$/m);
   t.regex(unit, /^Restart=on-failure$/m);
@@ -65,7 +67,7 @@ test('first boot runs after the database and before the app, for MySQL as for Ma
     const unit = await readFile(path.join(r.dir, 'files/systemd/boxwright-firstboot.service'), 'utf8');
     t.regex(unit, new RegExp(`^After=${service}\\.service$`, 'm'));
     t.regex(unit, new RegExp(`^Requires=${service}\\.service$`, 'm'));
-    t.regex(unit, /^Before=boxwright-app\.service$/m);
+    t.regex(unit, /^Before=boxwright-app@3000\.service boxwright-app@3001\.service$/m);
     t.regex(unit, /^Type=oneshot$/m);
   }
 });

@@ -1,0 +1,24 @@
+import { BoxwrightError } from '../../errors.js';
+import type { SshHost } from '../ssh.js';
+
+/** Name of the one machine of a `single` lab. */
+export const SINGLE_MACHINE = 'default';
+/** Names of the app servers of an `ha` lab: app1, app2, ... */
+export const APP_MACHINE = /^app([1-9][0-9]*)$/;
+
+/**
+ * The machines that run the app, in deploy order: `default` (single lab) or app1, app2, ... (ha
+ * lab, by number, so app10 comes after app9). Load balancers and databases are left out.
+ * Throws `E_LAB` when there is none. Pure.
+ */
+export function appMachines(hosts: readonly SshHost[]): string[] {
+  const names = hosts.map((h) => h.name);
+  const apps = names
+    .filter((n) => APP_MACHINE.test(n))
+    .sort((a, b) => Number(APP_MACHINE.exec(a)![1]) - Number(APP_MACHINE.exec(b)![1]));
+  const found = names.includes(SINGLE_MACHINE) ? [SINGLE_MACHINE, ...apps] : apps;
+  if (found.length === 0) {
+    throw new BoxwrightError('E_LAB', `the lab runs no app machine (running: ${names.join(', ') || 'none'}); start it with \`vagrant up\``);
+  }
+  return found;
+}
