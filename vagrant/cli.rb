@@ -1,11 +1,13 @@
 # frozen_string_literal: true
 
 # Test driver for the lab's Ruby helpers, so they can be checked without booting a VM.
-#   ruby vagrant/cli.rb hosts-block            stdin {"cases":[{input, op, id, entries}]} -> JSON results
-#   ruby vagrant/cli.rb settings DIR [ARGS]    lab settings for the Vagrantfile in DIR (BOXWRIGHT_* env)
-#   ruby vagrant/cli.rb host-file add|remove DIR   edit BOXWRIGHT_HOSTS_FILE as the triggers do
-#   ruby vagrant/cli.rb guest-hosts DIR        stdin guest /etc/hosts -> stdout, as the guest trigger writes it
-# Settings errors exit 2 with the message on stderr.
+#   ruby vagrant/cli.rb settings DIR [ARGS]          lab settings for the Vagrantfile in DIR (BOXWRIGHT_* env)
+#   ruby vagrant/cli.rb host-file add|remove|check DIR   BOXWRIGHT_HOSTS_FILE as the triggers edit (check: before up)
+#   ruby vagrant/cli.rb hosts-blocks FILE PREFIX COUNT [START_MS]
+#                                                    writes COUNT blocks PREFIX-1.. into FILE as the host trigger
+#                                                    does, starting at epoch START_MS (to race another process)
+#   ruby vagrant/cli.rb guest-hosts DIR              stdin guest /etc/hosts -> stdout, as the guest trigger writes it
+# Settings errors and refusals exit 2 with the message on stderr.
 require 'json'
 require_relative 'settings'
 require_relative 'hosts_block'
@@ -24,36 +26,40 @@ FakeUi = Struct.new(:out) do
 end
 FakeMachine = Struct.new(:ui)
 
-def hosts_block_cases(cases)
-  cases.map do |c|
-    output = if c['op'] == 'set'
-               Boxwright::HostsBlock.set(c['input'], c['id'], c['entries'])
-             else
-               Boxwright::HostsBlock.remove(c['input'], c['id'])
-             end
-    { 'output' => output }
-  rescue ArgumentError => e
-    { 'error' => e.message }
+def host_file(action, dir)
+  node = Boxwright::Settings.load(dir || Dir.pwd, ENV, []).nodes.first
+  machine = FakeMachine.new(FakeUi.new($stdout))
+  path = Boxwright::HostDns.hosts_file(ENV)
+  case action
+  when 'add' then Boxwright::HostDns.add(machine, node, path)
+  when 'remove' then Boxwright::HostDns.remove(machine, node, path)
+  when 'check' then Boxwright::HostDns.check!(node, path)
+  end
+end
+
+def hosts_blocks(path, prefix, count, start_ms)
+  sleep([(start_ms.to_i / 1000.0) - Time.now.to_f, 0].max) if start_ms
+  ui = FakeUi.new(File.open(File::NULL, 'w'))
+  (1..count.to_i).each do |i|
+    ok = Boxwright::HostDns.update_file(ui, path) do |text|
+      Boxwright::HostsBlock.set(text, "#{prefix}-#{i}", ["10.1.#{i % 250}.1 #{prefix}-#{i}.test"])
+    end
+    abort "could not write #{path}" unless ok
   end
 end
 
 begin
   command, *rest = ARGV
   case command
-  when 'hosts-block'
-    puts JSON.generate(hosts_block_cases(JSON.parse($stdin.read).fetch('cases')))
   when 'settings'
     puts JSON.generate(Boxwright::Settings.load(rest[0] || Dir.pwd, ENV, rest.drop(1)).to_h)
-  when 'host-file'
-    lab = Boxwright::Settings.load(rest[1] || Dir.pwd, ENV, [])
-    machine = FakeMachine.new(FakeUi.new($stdout))
-    path = Boxwright::HostDns.hosts_file(ENV)
-    rest[0] == 'add' ? Boxwright::HostDns.add(machine, lab, path) : Boxwright::HostDns.remove(machine, lab, path)
+  when 'host-file' then host_file(rest[0], rest[1])
+  when 'hosts-blocks' then hosts_blocks(*rest)
   when 'guest-hosts'
-    lab = Boxwright::Settings.load(rest[0] || Dir.pwd, ENV, [])
-    $stdout.write(Boxwright::GuestHosts.render($stdin.read, lab))
+    node = Boxwright::Settings.load(rest[0] || Dir.pwd, ENV, []).nodes.first
+    $stdout.write(Boxwright::GuestHosts.render($stdin.read, node))
   else
-    warn 'usage: ruby vagrant/cli.rb hosts-block | settings DIR | host-file add|remove DIR | guest-hosts DIR'
+    warn 'usage: ruby vagrant/cli.rb settings DIR | host-file add|remove|check DIR | hosts-blocks FILE PREFIX COUNT | guest-hosts DIR'
     exit 2
   end
 rescue Boxwright::LabSettingsError => e

@@ -1,9 +1,9 @@
 # frozen_string_literal: true
 
 # A managed block in a hosts file, delimited by "# BEGIN boxwright <id>" / "# END boxwright <id>".
-# The same algorithm as lib/lab/hosts-block.ts (both are tested against
-# test/fixtures/lab/hosts-block-cases.json): bytes outside the block never change, the file's line
-# ending is kept, and remove(set(text)) == text even without a trailing newline.
+# Pure text in, text out: bytes outside the block never change, the file's line ending is kept, and
+# remove(set(text)) == text even without a trailing newline. Tested by test/lab/hosts_block_test.rb
+# against test/fixtures/lab/hosts-block-cases.json.
 module Boxwright
   module HostsBlock
     module_function

@@ -1,6 +1,9 @@
 # frozen_string_literal: true
 
+require 'digest'
 require 'json'
+require_relative 'values'
+require_relative 'accelerator'
 
 module Boxwright
   # Base of the lab's errors: a Vagrant error when loaded by Vagrant (clean message, exit 1),
@@ -19,13 +22,25 @@ module Boxwright
     end
   end
 
+  # One machine of the lab: its Vagrant name, the names it answers to, its IP and the id of its
+  # managed hosts-file blocks.
+  Node = Struct.new(:name, :hostname, :aliases, :ip, :hosts_block_id, keyword_init: true) do
+    # Names the host resolves to the IP.
+    def names
+      [hostname, *aliases].uniq
+    end
+  end
+
   # Resolved lab settings. Precedence, highest first:
   #   1. BOXWRIGHT_* environment variables
   #   2. the lab.json named by BOXWRIGHT_LAB
   #   3. lab.json beside the Vagrantfile (the user's settings; see lab.example.json)
-  #   4. out/lab.json beside the Vagrantfile (written by `boxwright build`)
+  #   4. out/lab.json beside the Vagrantfile (written by `boxwright build`: resolved values)
   #   5. DEFAULTS
-  # The box (name + url/path) is taken as a unit from the first source that names one.
+  # The box (name + url/path) is taken as a unit from the first source that names one; so are the
+  # accelerator and CPU model (a CPU model resolved for TCG is not kept under an env-chosen KVM).
+  # Values from a build's lab.json are used as written: the accelerator there is already "kvm" or
+  # "tcg"; only "auto" from another source is decided here (Boxwright::Accelerator).
   class Settings
     DEFAULTS = {
       'box_name' => 'foobar-web', 'provider' => 'libvirt', 'hostname' => 'www.foobar.com',
@@ -33,7 +48,8 @@ module Boxwright
       'accelerator' => 'auto', 'cpu_model' => nil, 'name' => nil
     }.freeze
     PROVIDERS = %w[libvirt virtualbox].freeze
-    ACCELERATORS = %w[auto kvm tcg].freeze
+    # Newest lab.json format this Vagrantfile reads (lib/lab/lab-file.ts LAB_FILE_FORMAT).
+    LAB_FILE_FORMAT = 2
     ENV_KEYS = {
       'BOXWRIGHT_BOX' => 'box_name', 'BOXWRIGHT_BOX_URL' => 'box_url', 'BOXWRIGHT_IP' => 'ip',
       'BOXWRIGHT_HOSTNAME' => 'hostname', 'BOXWRIGHT_ALIASES' => 'aliases',
@@ -41,24 +57,30 @@ module Boxwright
       'BOXWRIGHT_ACCELERATOR' => 'accelerator', 'BOXWRIGHT_CPU_MODEL' => 'cpu_model',
       'BOXWRIGHT_LAB_NAME' => 'name'
     }.freeze
+    FILE_KEYS = {
+      'hostname' => 'hostname', 'aliases' => 'aliases', 'ip' => 'ip', 'cpus' => 'cpus', 'memory' => 'memory',
+      'accelerator' => 'accelerator', 'cpuModel' => 'cpu_model', 'name' => 'name'
+    }.freeze
+    UNITS = [%w[box_url box_name], %w[cpu_model accelerator]].freeze
 
-    attr_reader :values, :sources
+    attr_reader :values, :sources, :dir
 
-    # dir: folder of the Vagrantfile; env: ENV-like hash; argv: Vagrant's command line.
-    def self.load(dir, env = ENV, argv = [])
-      new(dir, env, argv)
+    # dir: folder of the Vagrantfile; env: ENV-like hash; argv: Vagrant's command line;
+    # host: host facts for "auto" (Accelerator.host_facts when nil).
+    def self.load(dir, env = ENV, argv = [], host: nil)
+      new(dir, env, argv, host)
     end
 
-    def initialize(dir, env, argv)
+    def initialize(dir, env, argv, host)
       @dir = File.expand_path(dir)
+      @host = host
       @values = {}
       @sources = {}
       layers = [env_layer(env)]
       layers << file_layer(File.expand_path(env['BOXWRIGHT_LAB'], @dir), required: true) if present?(env['BOXWRIGHT_LAB'])
       layers << file_layer(File.join(@dir, 'lab.json'))
       layers << file_layer(File.join(@dir, 'out', 'lab.json'))
-      layers.compact!
-      merge(layers)
+      merge(layers.compact)
       cli_provider = provider_from_argv(argv)
       if cli_provider
         @values['provider'] = cli_provider
@@ -75,14 +97,20 @@ module Boxwright
       define_method(key) { @values[key] }
     end
 
-    # Id of the managed hosts-file blocks: the lab name, else the hostname.
-    def lab_id
-      (@values['name'] || hostname).gsub(/[^A-Za-z0-9._-]/, '-')
+    # Short hash of the lab's folder (the Vagrantfile's, where Vagrant keeps .vagrant/): two labs
+    # with the same names never share a hosts-file block.
+    def folder_hash
+      @folder_hash ||= Digest::SHA256.hexdigest(File.realpath(@dir))[0, 8]
     end
 
-    # Names the host and guest resolve to the IP.
-    def names
-      [hostname, *aliases].uniq
+    # Id of a machine's managed hosts-file blocks: "<lab name or hostname>[-<machine>]@<folder hash>".
+    def hosts_block_id(machine = nil)
+      "#{[@values['name'] || hostname, machine].compact.join('-')}@#{folder_hash}"
+    end
+
+    # The machines of the lab (one: "default", Vagrant's own name for a single machine).
+    def nodes
+      [Node.new(name: 'default', hostname: hostname, aliases: aliases, ip: ip, hosts_block_id: hosts_block_id)]
     end
 
     # True when the provider was chosen by a setting rather than left at its default.
@@ -90,29 +118,30 @@ module Boxwright
       @sources['provider'] != 'default'
     end
 
-    # "kvm" or "tcg": "auto" picks KVM only where /dev/kvm is usable and is not a nested kvm_pvm.
-    def effective_accelerator(kvm_device: '/dev/kvm', sys_module: '/sys/module')
-      return accelerator unless accelerator == 'auto'
-
-      usable = File.readable?(kvm_device) && File.writable?(kvm_device) &&
-               !File.exist?(File.join(sys_module, 'kvm_pvm'))
-      usable ? 'kvm' : 'tcg'
+    # "kvm" or "tcg": as set, or for "auto" what this host can run.
+    def effective_accelerator
+      @effective_accelerator ||= Accelerator.choose(accelerator, **(@host || Accelerator.host_facts))
     end
 
-    # vagrant-libvirt domain settings for the accelerator: KVM passes the host CPU through unless a
-    # model is set; TCG (driver "qemu") needs a custom model, qemu64 by default.
-    def libvirt_cpu(**probe)
-      accel = effective_accelerator(**probe)
-      if accel == 'kvm' && cpu_model.nil?
+    # The CPU model as set, else the accelerator's default (nil: host CPU passed through).
+    def effective_cpu_model
+      cpu_model || Accelerator.default_cpu_model(effective_accelerator)
+    end
+
+    # vagrant-libvirt domain settings: KVM passes the host CPU through unless a model is set; TCG
+    # (driver "qemu") runs a custom model.
+    def libvirt_cpu
+      model = effective_cpu_model
+      if effective_accelerator == 'kvm' && model.nil?
         { 'driver' => 'kvm', 'cpu_mode' => 'host-passthrough', 'cpu_model' => nil }
       else
-        { 'driver' => accel == 'kvm' ? 'kvm' : 'qemu', 'cpu_mode' => 'custom', 'cpu_model' => cpu_model || 'qemu64' }
+        { 'driver' => effective_accelerator == 'kvm' ? 'kvm' : 'qemu', 'cpu_mode' => 'custom', 'cpu_model' => model }
       end
     end
 
     def to_h
-      @values.merge('lab_id' => lab_id, 'sources' => @sources, 'effective_accelerator' => effective_accelerator,
-                    'libvirt' => libvirt_cpu)
+      @values.merge('hosts_block_id' => hosts_block_id, 'sources' => @sources,
+                    'effective_accelerator' => effective_accelerator, 'libvirt' => libvirt_cpu)
     end
 
     private
@@ -128,19 +157,27 @@ module Boxwright
       { 'origin' => 'environment', 'data' => data, 'var' => ENV_KEYS.invert }
     end
 
+    def read_json(path)
+      raw = JSON.parse(File.read(path))
+      raise LabSettingsError, "#{path} must hold a JSON object." unless raw.is_a?(Hash)
+
+      format = raw.fetch('format', 1)
+      unless format.is_a?(Integer) && format.between?(1, LAB_FILE_FORMAT)
+        raise LabSettingsError, "#{path} has lab.json format #{format.inspect}; this Vagrantfile reads formats 1-#{LAB_FILE_FORMAT}. " \
+                                'Update Boxwright (its Vagrantfile), or rebuild the box with this version.'
+      end
+      raw
+    rescue JSON::ParserError => e
+      raise LabSettingsError, "#{path} is not valid JSON (#{e.message.lines.first.strip}). Fix or delete it."
+    end
+
     def file_layer(path, required: false)
       unless File.file?(path)
         raise LabSettingsError, "BOXWRIGHT_LAB names #{path}, which does not exist. Fix the path or unset BOXWRIGHT_LAB." if required
 
         return nil
       end
-      raw = begin
-        JSON.parse(File.read(path))
-      rescue JSON::ParserError => e
-        raise LabSettingsError, "#{path} is not valid JSON (#{e.message.lines.first.strip}). Fix or delete it."
-      end
-      raise LabSettingsError, "#{path} must hold a JSON object." unless raw.is_a?(Hash)
-
+      raw = read_json(path)
       box = raw['box'].is_a?(Hash) ? raw['box'] : {}
       data = {}
       data['box_name'] = box['name'] if present?(box['name'])
@@ -148,10 +185,9 @@ module Boxwright
       data['box_url'] = file_url(File.expand_path(box['path'], File.dirname(path))) if !data['box_url'] && present?(box['path'])
       provider = raw['provider'] || box['provider']
       data['provider'] = provider if present?(provider)
-      { 'hostname' => 'hostname', 'aliases' => 'aliases', 'ip' => 'ip', 'cpus' => 'cpus',
-        'memory' => 'memory', 'accelerator' => 'accelerator', 'cpuModel' => 'cpu_model', 'name' => 'name' }.each do |json_key, key|
-        data[key] = raw[json_key] unless raw[json_key].nil?
-      end
+      FILE_KEYS.each { |json_key, key| data[key] = raw[json_key] unless raw[json_key].nil? }
+      # A build's lab.json says "cpuModel": null under KVM: the host CPU, decided, not unset.
+      data['cpu_model'] = nil if raw.key?('cpuModel') && raw['cpuModel'].nil?
       { 'origin' => path, 'data' => data }
     end
 
@@ -162,34 +198,35 @@ module Boxwright
     end
 
     def merge(layers)
-      box_layer = layers.find { |l| l['data'].key?('box_name') || l['data'].key?('box_url') }
       DEFAULTS.each do |key, value|
         @values[key] = value
         @sources[key] = 'default'
       end
+      unit_keys = UNITS.flatten
       layers.reverse_each do |layer|
         layer['data'].each do |key, value|
-          next if %w[box_name box_url].include?(key)
+          next if unit_keys.include?(key)
 
-          @values[key] = value
-          @sources[key] = source_name(layer, key)
+          set(key, value, layer)
         end
       end
-      return unless box_layer
-
-      if box_layer['data']['box_url']
-        @values['box_url'] = box_layer['data']['box_url']
-        @sources['box_url'] = source_name(box_layer, 'box_url')
-      end
-      name_layer = layers.drop(layers.index(box_layer)).find { |l| l['data'].key?('box_name') }
-      return unless name_layer
-
-      @values['box_name'] = name_layer['data']['box_name']
-      @sources['box_name'] = source_name(name_layer, 'box_name')
+      UNITS.each { |lead, other| merge_unit(layers, lead, other) }
     end
 
-    def source_name(layer, key)
-      layer['var'] ? layer['var'][key] : layer['origin']
+    # lead (box URL, CPU model) comes only from the first layer naming lead or other; other (box
+    # name, accelerator) from the first layer at or below it that names other.
+    def merge_unit(layers, lead, other)
+      first = layers.index { |l| l['data'].key?(lead) || l['data'].key?(other) }
+      return unless first
+
+      set(lead, layers[first]['data'][lead], layers[first]) if layers[first]['data'].key?(lead)
+      named = layers.drop(first).find { |l| l['data'].key?(other) }
+      set(other, named['data'][other], named) if named
+    end
+
+    def set(key, value, layer)
+      @values[key] = value
+      @sources[key] = layer['var'] ? layer['var'][key] : layer['origin']
     end
 
     def provider_from_argv(argv)
@@ -214,24 +251,27 @@ module Boxwright
       provider = @values['provider'].to_s
       fail_setting('provider', "is #{provider.inspect}, which is not supported", "Use one of: #{PROVIDERS.join(', ')}.") unless PROVIDERS.include?(provider)
       accel = @values['accelerator'].to_s
-      fail_setting('accelerator', "is #{accel.inspect}, which is not known", "Use one of: #{ACCELERATORS.join(', ')}.") unless ACCELERATORS.include?(accel)
+      fail_setting('accelerator', "is #{accel.inspect}, which is not known", "Use one of: #{Accelerator::CHOICES.join(', ')}.") unless Accelerator::CHOICES.include?(accel)
       validate_ip
       validate_names
       model = @values['cpu_model']
       fail_setting('cpu_model', "is #{model.inspect}", 'Use a libvirt CPU model name such as qemu64.') if model && model.to_s !~ /\A[A-Za-z0-9_.+-]+\z/
-      fail_setting('name', "is #{@values['name'].inspect}", 'Use letters, digits, dots and dashes.') if @values['name'] && @values['name'].to_s !~ /\A[A-Za-z0-9._-]+\z/
+      name = @values['name']
+      problem = name && Values.lab_name_problem(name)
+      fail_setting('name', "#{name.inspect} #{problem}", 'Use e.g. foobar-lab.') if problem
     end
 
     def validate_ip
-      ip = @values['ip'].to_s
-      octets = ip.split('.', -1)
-      well_formed = octets.length == 4 && octets.all? { |o| o =~ /\A(0|[1-9]\d{0,2})\z/ && o.to_i <= 255 }
-      fail_setting('ip', "#{ip.inspect} is not an IPv4 address", 'Use four numbers 0-255 separated by dots, e.g. 192.168.56.10.') unless well_formed
-      nums = octets.map(&:to_i)
-      if nums[3].zero? || nums[3] == 255 || nums[0].zero? || nums[0] == 127 || nums[0] >= 224
-        fail_setting('ip', "#{ip} cannot be a VM's address (network, broadcast, loopback or multicast)", 'Pick a host address such as 192.168.56.10.')
+      ip = @values['ip']
+      problem = Values.ipv4_problem(ip)
+      if problem == Values::NOT_IPV4
+        fail_setting('ip', "#{ip.to_s.inspect} is not an IPv4 address", 'Use four numbers 0-255 separated by dots, without leading zeros, e.g. 192.168.56.10.')
+      elsif problem
+        fail_setting('ip', "#{ip} cannot be a VM's address: it #{problem}", 'Pick a host address such as 192.168.56.10.')
       end
       return unless provider == 'virtualbox'
+
+      nums = ip.split('.').map(&:to_i)
       return if nums[0] == 192 && nums[1] == 168 && (56..63).cover?(nums[2])
 
       fail_setting('ip', "#{ip} is outside VirtualBox's host-only range 192.168.56.0/21",
@@ -239,23 +279,18 @@ module Boxwright
     end
 
     def validate_names
-      hostname = @values['hostname'].to_s
-      fail_setting('hostname', "#{hostname.inspect} is not a valid host name (RFC 1123)", 'Use dot-separated labels of letters, digits and inner dashes, e.g. www.foobar.com.') unless self.class.valid_hostname?(hostname)
+      hostname = @values['hostname']
+      problem = Values.vm_hostname_problem(hostname)
+      fail_setting('hostname', "#{hostname.to_s.inspect} is not a valid host name (RFC 1123): it #{problem}", 'Use dot-separated labels of letters, digits and inner dashes, e.g. www.foobar.com.') if problem
       @values['hostname'] = hostname.downcase
       aliases = @values['aliases']
       fail_setting('aliases', 'must be a list of host names', 'Write e.g. ["foobar.com"].') unless aliases.is_a?(Array)
-      bad = aliases.reject { |a| self.class.valid_hostname?(a.to_s) }
-      fail_setting('aliases', "hold invalid host names #{bad.inspect} (RFC 1123)", 'Use names like foobar.com.') unless bad.empty?
-      @values['aliases'] = aliases.map { |a| a.to_s.downcase }
-    end
-
-    # RFC 1123 host name: labels of 1-63 letters, digits and inner dashes, 253 characters at most,
-    # not all-numeric in the last label (so it cannot be mistaken for an IP address).
-    def self.valid_hostname?(name)
-      return false if name.empty? || name.length > 253
-
-      labels = name.split('.', -1)
-      labels.all? { |l| l =~ /\A[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\z/ } && labels.last !~ /\A\d+\z/
+      bad = aliases.select { |a| Values.hostname_problem(a) }
+      unless bad.empty?
+        why = bad.map { |a| "#{a.inspect} #{Values.hostname_problem(a)}" }.join('; ')
+        fail_setting('aliases', "hold invalid host names #{bad.inspect} (RFC 1123): #{why}", 'Use names like foobar.com.')
+      end
+      @values['aliases'] = aliases.map(&:downcase)
     end
   end
 end

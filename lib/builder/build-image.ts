@@ -216,7 +216,7 @@ export async function buildImage(spec: ImageSpec, options: BuildOptions): Promis
     await rm(path.join(outDir, MANIFEST_FILE), { force: true });
     await rename(builtBox, boxPath);
     await writeFileAtomic(`${boxPath}.sha256`, sha256sumLine(sha256, boxPath));
-    await writeLabFile(outDir, labFileFor(spec, { boxPath: path.join(outDir, boxName), provider: plan.provider, outDir }));
+    await writeLabFile(outDir, labFileFor(spec, { boxPath: path.join(outDir, boxName), provider: plan.provider, outDir, accelerator: plan.accelerator }));
     await writeFileAtomic(path.join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     emit({ type: 'artifact', path: boxPath, sha256, size });
     return { box: boxPath, sha256, size, manifestPath: path.join(outDir, MANIFEST_FILE), inputsHash, cached: false, timings: manifest.timings };

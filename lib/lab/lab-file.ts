@@ -1,12 +1,20 @@
 /**
  * `out/lab.json`: what the top-level Vagrantfile needs to boot a built box. The build writes it
- * beside the box; the Vagrantfile reads it (after env vars and a user's `lab.json`), so the image
- * spec stays the one source of truth for hostname, IP and resources.
+ * beside the box with values already validated (the image spec's rules) and resolved on the build
+ * host (the accelerator the build chose, the CPU model for it); the Vagrantfile reads them after env
+ * vars and a user's `lab.json` and does not decide them again. The hosts-block id is not here: it
+ * names the lab's folder, which only the Vagrantfile knows (vagrant/settings.rb).
  */
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic.js';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Accelerator, ImageSpec, Provider } from '../image/types.js';
+
+/** An accelerator as resolved for a host: `auto` already decided. */
+export type ResolvedAccelerator = Exclude<Accelerator, 'auto'>;
+
+/** Format of the lab file; the Vagrantfile refuses a newer one (vagrant/settings.rb LAB_FILE_FORMAT). */
+export const LAB_FILE_FORMAT = 2;
 
 /** The box a lab boots. */
 export interface LabBox {
@@ -20,6 +28,8 @@ export interface LabBox {
 
 /** Content of `lab.json`. */
 export interface LabFile {
+  /** {@link LAB_FILE_FORMAT}; a file without it is format 1 (accelerator possibly `auto`). */
+  format: typeof LAB_FILE_FORMAT;
   box: LabBox;
   /** VM hostname, resolved on host and guest to {@link LabFile.ip}. */
   hostname: string;
@@ -31,8 +41,10 @@ export interface LabFile {
   cpus: number;
   /** Memory of the lab VM in MiB. */
   memory: number;
-  /** QEMU accelerator for libvirt (`auto` avoids a KVM that cannot boot). */
-  accelerator: Accelerator;
+  /** QEMU accelerator for libvirt, as the build resolved it (`auto` avoids a KVM that cannot boot). */
+  accelerator: ResolvedAccelerator;
+  /** libvirt CPU model; `null` passes the host CPU through (KVM). See {@link labCpuModel}. */
+  cpuModel: string | null;
 }
 
 /** Options of {@link labFileFor}. */
@@ -43,6 +55,13 @@ export interface LabFileOptions {
   provider: Provider;
   /** Folder lab.json will be written to. @default dirname(boxPath) */
   outDir?: string;
+  /** The accelerator the build resolved for this host (the build plan's `accelerator`). */
+  accelerator: ResolvedAccelerator;
+}
+
+/** libvirt CPU model for a lab VM: `qemu64` under TCG (`-cpu host/max` abort on nested KVM hosts), the host CPU under KVM. */
+export function labCpuModel(accelerator: ResolvedAccelerator): string | null {
+  return accelerator === 'tcg' ? 'qemu64' : null;
 }
 
 /** File name of the lab file in a build's output folder. */
@@ -53,19 +72,22 @@ export function labFileFor(spec: ImageSpec, options: LabFileOptions): LabFile {
   const outDir = options.outDir ?? dirname(options.boxPath);
   const rel = relative(outDir, options.boxPath) || basename(options.boxPath);
   return {
+    format: LAB_FILE_FORMAT,
     box: { name: spec.name, path: rel.split(sep).join('/'), provider: options.provider },
     hostname: spec.hostname,
     aliases: [...spec.aliases],
     ip: spec.network.ip,
     cpus: spec.vm.cpus,
     memory: spec.vm.memory,
-    accelerator: spec.build.accelerator,
+    accelerator: options.accelerator,
+    cpuModel: labCpuModel(options.accelerator),
   };
 }
 
 /** JSON text of a lab file: two-space indent, stable key order, final newline. */
 export function serializeLabFile(lab: LabFile): string {
   const ordered: LabFile = {
+    format: lab.format,
     box: { name: lab.box.name, path: lab.box.path, provider: lab.box.provider },
     hostname: lab.hostname,
     aliases: [...lab.aliases],
@@ -73,6 +95,7 @@ export function serializeLabFile(lab: LabFile): string {
     cpus: lab.cpus,
     memory: lab.memory,
     accelerator: lab.accelerator,
+    cpuModel: lab.cpuModel,
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

@@ -10,7 +10,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { cleanEnv, makeTempLab } from '../lab/helpers.js';
+import { cleanEnv, makeTempLab, rubySettings } from '../lab/helpers.js';
 import { startLabNetns } from './lab-netns.js';
 import { buildStack } from './support.js';
 
@@ -54,7 +54,8 @@ e2e('[e2e] vagrant up serves www.foobar.com through the hosts block and destroy 
   t.log(`vagrant up: ${upSeconds.toFixed(1)} s`);
 
   const hostsUp = readFileSync(ns.hostsFile, 'utf8');
-  t.is(hostsUp, `${HOSTS}# BEGIN boxwright www.foobar.com\n${IP} www.foobar.com\n# END boxwright www.foobar.com\n`);
+  const id = rubySettings(lab.dir, { BOXWRIGHT_IP: IP }).hosts_block_id as string;
+  t.is(hostsUp, `${HOSTS}# BEGIN boxwright ${id}\n${IP} www.foobar.com\n# END boxwright ${id}\n`);
 
   // First 200 from the host side, by name (resolved through the namespace's /etc/hosts).
   let code = '';

@@ -70,3 +70,17 @@ export function rubySettings(dir: string, env: Record<string, string> = {}, args
   const out = execFileSync('ruby', [join(dir, 'vagrant', 'cli.rb'), 'settings', dir, ...args], { env: cleanEnv(env) });
   return JSON.parse(out.toString('utf8')) as Record<string, unknown>;
 }
+
+/** One case of a plain-Ruby test runner (test/lab/*_test.rb --json). */
+export interface RubyCase {
+  name: string;
+  ok: boolean;
+  detail?: string | null;
+}
+
+/** Runs a plain-Ruby test runner of test/lab/ and returns its exit status and one result per case. */
+export function runRubyCases(script: string): { status: number | null; cases: RubyCase[]; stderr: string } {
+  const r = run('ruby', [join(root, 'test', 'lab', script), '--json'], { env: cleanEnv() });
+  const cases = r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as RubyCase);
+  return { status: r.status, cases, stderr: r.stderr };
+}

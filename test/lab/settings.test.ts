@@ -71,6 +71,24 @@ test('the accelerator picks the libvirt driver and CPU model', (t) => {
   t.deepEqual(rubySettings(lab.dir, { BOXWRIGHT_ACCELERATOR: 'kvm' }).libvirt, { driver: 'kvm', cpu_mode: 'host-passthrough', cpu_model: null });
 });
 
+test('an accelerator set in the env brings its own CPU model default, not the one the build resolved for TCG', (t) => {
+  const lab = makeTempLab();
+  t.teardown(lab.cleanup);
+  lab.writeJson('out/lab.json', { ...outLab, format: 2, cpuModel: 'qemu64' });
+  const s = rubySettings(lab.dir, { BOXWRIGHT_ACCELERATOR: 'kvm' });
+  t.deepEqual(s.libvirt, { driver: 'kvm', cpu_mode: 'host-passthrough', cpu_model: null });
+  t.like(s.sources as object, { accelerator: 'BOXWRIGHT_ACCELERATOR', cpu_model: 'default' });
+});
+
+test('a CPU model set in the env keeps the accelerator the build resolved', (t) => {
+  const lab = makeTempLab();
+  t.teardown(lab.cleanup);
+  lab.writeJson('out/lab.json', { ...outLab, format: 2, cpuModel: 'qemu64' });
+  const s = rubySettings(lab.dir, { BOXWRIGHT_CPU_MODEL: 'Nehalem' });
+  t.deepEqual(s.libvirt, { driver: 'qemu', cpu_mode: 'custom', cpu_model: 'Nehalem' });
+  t.like(s.sources as object, { accelerator: join(lab.dir, 'out', 'lab.json'), cpu_model: 'BOXWRIGHT_CPU_MODEL' });
+});
+
 test('the automatic accelerator avoids a nested kvm_pvm KVM', (t) => {
   const lab = makeTempLab();
   t.teardown(lab.cleanup);
@@ -101,6 +119,15 @@ const invalid: Array<[string, Record<string, string>, RegExp]> = [
   ['an unknown accelerator', { BOXWRIGHT_ACCELERATOR: 'hvf' }, /accelerator is "hvf", which is not known/],
   ['zero memory', { BOXWRIGHT_MEMORY: '0' }, /memory must be a positive integer/],
   ['fractional cpus', { BOXWRIGHT_CPUS: '1.5' }, /cpus must be a positive integer/],
+  ['localhost as hostname', { BOXWRIGHT_HOSTNAME: 'localhost' }, /hostname "localhost" is not a valid host name \(RFC 1123\): it is reserved for loopback \(from BOXWRIGHT_HOSTNAME\)/],
+  ['localhost as an alias', { BOXWRIGHT_ALIASES: 'foobar.com,LOCALHOST' }, /aliases hold invalid host names \["LOCALHOST"\].*is reserved for loopback/],
+  ['an all-numeric hostname such as 10.0.0.5', { BOXWRIGHT_HOSTNAME: '10.0.0.5' }, /ends in an all-numeric label/],
+  ['a hostname with an all-numeric last label such as www.123', { BOXWRIGHT_HOSTNAME: 'www.123' }, /ends in an all-numeric label/],
+  ['a hostname longer than 64 characters', { BOXWRIGHT_HOSTNAME: `${'a'.repeat(60)}.test.x` }, /longer than 64 characters, the most a VM hostname may have/],
+  ['the broadcast address of the /24', { BOXWRIGHT_IP: '192.168.56.255' }, /192\.168\.56\.255 cannot be a VM's address: it is the broadcast address of its \/24/],
+  ['a link-local IP', { BOXWRIGHT_IP: '169.254.10.10' }, /is a link-local address/],
+  ['an IP with a leading zero', { BOXWRIGHT_IP: '192.168.056.10' }, /is not an IPv4 address/],
+  ['a lab name with a space', { BOXWRIGHT_LAB_NAME: 'my lab' }, /name "my lab" is not 1-63 letters/],
   ['a missing BOXWRIGHT_LAB file', { BOXWRIGHT_LAB: '/nonexistent/lab.json' }, /BOXWRIGHT_LAB names \/nonexistent\/lab\.json, which does not exist/],
 ];
 

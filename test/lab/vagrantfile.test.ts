@@ -1,7 +1,10 @@
 import test from 'ava';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULTS } from '../../lib/image/defaults.js';
+import type { ImageSpec } from '../../lib/image/types.js';
+import { labFileFor, writeLabFile } from '../../lib/lab/lab-file.js';
 import { cleanEnv, hasCommand, makeTempLab, run, type TempLab } from './helpers.js';
 
 const vagrantTest = hasCommand('vagrant') ? test : test.skip;
@@ -56,16 +59,18 @@ vagrantTest('vagrant validate passes for virtualbox', (t) => {
   t.is(debugSettings(r.stderr).provider, 'virtualbox');
 });
 
-vagrantTest('vagrant validate passes with the settings of a built out/lab.json', (t) => {
+vagrantTest('vagrant validate passes with the lab.json a build writes, and uses its values as written', async (t) => {
   const lab = makeTempLab();
   t.teardown(lab.cleanup);
-  lab.writeJson('out/lab.json', {
-    box: { name: 'foobar-web', path: 'foobar-web-1.0.0.libvirt.box', provider: 'libvirt' },
-    hostname: 'www.foobar.com', aliases: ['foobar.com'], ip: '192.168.56.10', cpus: 2, memory: 1024, accelerator: 'tcg',
-  });
+  const spec: ImageSpec = { ...DEFAULTS, name: 'foobar-web', version: '1.0.0', dir: '/img', aliases: ['foobar.com'] };
+  const out = join(lab.dir, 'out');
+  await writeLabFile(out, labFileFor(spec, { boxPath: join(out, 'foobar-web-1.0.0.libvirt.box'), provider: 'libvirt', accelerator: 'kvm' }));
   const r = run('vagrant', ['validate'], { cwd: lab.dir, env: cleanEnv({ VAGRANT_HOME: lab.vagrantHome, BOXWRIGHT_DEBUG: '1' }) });
   t.is(r.status, 0, r.stderr);
-  t.like(debugSettings(r.stderr), { box_name: 'foobar-web', box_url: `file://${join(lab.dir, 'out', 'foobar-web-1.0.0.libvirt.box')}`, aliases: ['foobar.com'] });
+  t.like(debugSettings(r.stderr), {
+    box_name: 'foobar-web', box_url: `file://${join(out, 'foobar-web-1.0.0.libvirt.box')}`, aliases: ['foobar.com'],
+    effective_accelerator: 'kvm', libvirt: { driver: 'kvm', cpu_mode: 'host-passthrough', cpu_model: null },
+  });
 });
 
 const refused: Array<[string, Record<string, string>, RegExp]> = [
@@ -93,47 +98,19 @@ vagrantTest('vagrant status refuses an out-of-range IP when --provider=virtualbo
   t.regex(r.stderr, /outside VirtualBox's host-only range/);
 });
 
-test('the host trigger adds and removes the block and keeps the rest of the hosts file', (t) => {
+vagrantTest('vagrant up refuses a hostname the hosts file maps to another address, before any box is fetched', (t) => {
   const lab = makeTempLab();
   t.teardown(lab.cleanup);
   const hosts = join(lab.dir, 'hosts');
-  const original = '127.0.0.1\tlocalhost\r\n# mine\r\n10.0.0.1 other';
-  writeFileSync(hosts, original);
-  const env = cleanEnv({ BOXWRIGHT_HOSTS_FILE: hosts, BOXWRIGHT_ALIASES: 'foobar.com' });
-  const add = run('ruby', [join(lab.dir, 'vagrant/cli.rb'), 'host-file', 'add', lab.dir], { env });
-  t.is(add.status, 0, add.stderr);
-  t.is(
-    readFileSync(hosts, 'utf8'),
-    `${original}\r\n# BEGIN boxwright www.foobar.com\r\n192.168.56.10 www.foobar.com foobar.com\r\n# END boxwright www.foobar.com`,
-  );
-  run('ruby', [join(lab.dir, 'vagrant/cli.rb'), 'host-file', 'add', lab.dir], { env });
-  t.is(readFileSync(hosts, 'utf8').match(/# BEGIN boxwright/g)?.length, 1, 'adding twice keeps one block');
-  const remove = run('ruby', [join(lab.dir, 'vagrant/cli.rb'), 'host-file', 'remove', lab.dir], { env });
-  t.is(remove.status, 0, remove.stderr);
-  t.is(readFileSync(hosts, 'utf8'), original);
-});
-
-test('the host trigger prints the line to add by hand when the hosts file cannot be written', (t) => {
-  const lab = makeTempLab();
-  t.teardown(lab.cleanup);
-  const env = cleanEnv({ BOXWRIGHT_HOSTS_FILE: '/nonexistent-dir/hosts', BOXWRIGHT_IP: '192.168.56.11' });
-  const r = run('ruby', [join(lab.dir, 'vagrant/cli.rb'), 'host-file', 'add', lab.dir], { env });
-  t.is(r.status, 0);
-  t.regex(r.stdout, /cannot write \/nonexistent-dir\/hosts\. .*by hand:\n {2}192\.168\.56\.11 www\.foobar\.com\n/);
-});
-
-test('the guest hosts file maps the names to the private IP and drops loopback claims on them', (t) => {
-  const lab = makeTempLab();
-  t.teardown(lab.cleanup);
-  const input = '127.0.0.1\tlocalhost\n127.0.1.1\twww.foobar.com www\n127.0.2.1 www.foobar.com keepme\n::1 localhost ip6-localhost\n';
-  const env = cleanEnv({ BOXWRIGHT_ALIASES: 'foobar.com' });
-  const r = run('ruby', [join(lab.dir, 'vagrant/cli.rb'), 'guest-hosts', lab.dir], { env, input });
-  t.is(r.status, 0, r.stderr);
-  t.is(
-    r.stdout,
-    '127.0.0.1\tlocalhost\n127.0.2.1\tkeepme\n::1 localhost ip6-localhost\n' +
-      '# BEGIN boxwright www.foobar.com\n192.168.56.10 www.foobar.com www foobar.com\n# END boxwright www.foobar.com\n',
-  );
-  const again = run('ruby', [join(lab.dir, 'vagrant/cli.rb'), 'guest-hosts', lab.dir], { env, input: r.stdout });
-  t.is(again.stdout, r.stdout, 'idempotent');
+  writeFileSync(hosts, '127.0.0.1\tlocalhost\n10.9.9.9 www.foobar.com\n');
+  const r = vagrant(lab, ['up', '--provider=libvirt'], {
+    BOXWRIGHT_BOX_URL: `file://${join(lab.dir, 'missing.box')}`,
+    BOXWRIGHT_HOSTS_FILE: hosts,
+    BOXWRIGHT_HOSTS_PLUGIN: 'none',
+    VAGRANT_SERVER_URL: 'http://127.0.0.1:9',
+  });
+  t.not(r.status, 0);
+  t.true(r.stderr.includes(`www.foobar.com is already mapped to 10.9.9.9 by ${hosts} line 2: "10.9.9.9 www.foobar.com"`), r.stderr);
+  t.notRegex(r.stdout, /missing\.box|Downloading|Adding box/, 'refused before the box is looked at');
+  t.notRegex(r.stderr, /\.rb:\d+:in /, 'no Ruby backtrace');
 });
