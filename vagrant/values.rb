@@ -2,8 +2,8 @@
 
 module Boxwright
   # The value rules the lab checks for settings that do not come from the build's lab.json
-  # (environment variables, a hand-written lab.json). The image spec's rules (lib/image/values.ts) give the same
-  # verdicts: both are tested against test/fixtures/values/cases.json.
+  # (environment variables, a hand-written lab.json). The image spec's rules (lib/image/values.ts)
+  # give the same verdicts: both are tested against test/fixtures/values/cases.json.
   # Each *_problem method returns nil for a good value, else a short reason ("is reserved", ...).
   module Values
     # Names a default hosts file maps to loopback or multicast addresses (and RFC 6761's localhost);
