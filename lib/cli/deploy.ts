@@ -2,6 +2,7 @@ import { BoxwrightError } from '../errors.js';
 import { loadImage } from '../image/load.js';
 import { deployApp } from '../lab/deploy/deploy.js';
 import { parseArgs, stringFlag } from './args.js';
+import { writeEvent } from './events.js';
 
 /** Help text of `boxwright deploy`. */
 export const DEPLOY_HELP = `Usage: boxwright deploy <image> [--lab DIR] [--json]
@@ -30,11 +31,14 @@ export async function deployCommand(argv: readonly string[], signal: AbortSignal
   const result = await deployApp(spec, {
     rollback, signal, ...(labDir ? { labDir } : {}),
     onEvent: (event) => {
-      if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+      if (json) {
+        const { type: _type, ...rest } = event;
+        writeEvent(process.stdout, { command: 'deploy', type: 'deploy-step', ...rest });
+      }
       process.stderr.write(`${event.message}\n`);
     },
   });
-  if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
+  if (json) writeEvent(process.stdout, { command: 'deploy', type: 'result', ...result });
   else process.stdout.write(`${result.release}\n`);
   return 0;
 }

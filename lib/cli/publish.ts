@@ -1,11 +1,12 @@
 import { BoxwrightError } from '../errors.js';
 import { findBoxes, publishBoxes, type PublishOptions } from '../publish/index.js';
 import { choice, parseArgs, stringFlag } from './args.js';
+import { fromPublishEvent, writeEvent } from './events.js';
 
 /** Help text of `boxwright publish`. */
 export const PUBLISH_HELP = `Usage:
-  boxwright publish <box or out-dir> --catalog DIR --base-url URL [--version V | --bump patch|minor|major] [--force]
-  boxwright publish <box or out-dir> --registry vagrant-cloud --box ORG/NAME [--api-url URL] [--version V | --bump LEVEL] [--private]
+  boxwright publish <box or out-dir> --catalog DIR --base-url URL [--version V | --bump patch|minor|major] [-f|--force] [--json]
+  boxwright publish <box or out-dir> --registry vagrant-cloud --box ORG/NAME [--api-url URL] [--version V | --bump LEVEL] [--private] [--json]
 
 Catalog: writes DIR/metadata.json (what \`vagrant box add URL/metadata.json\` reads) and the box.
 Registry: the Vagrant Cloud API v2 flow (create box/version/provider, upload, release); the token
@@ -35,6 +36,10 @@ export async function publishCommand(argv: readonly string[], signal: AbortSigna
     if (box === undefined) throw new BoxwrightError('E_USAGE', '--registry vagrant-cloud needs --box ORG/NAME', { path: 'box' });
     const apiUrl = stringFlag(flags, 'api-url');
     target = { kind: 'vagrant-cloud', box, ...(apiUrl ? { apiUrl } : {}), ...(flags.private === true ? { private: true } : {}) } as PublishOptions['target'];
+    // Checked before the box is looked at or hashed (hashing a box takes a while).
+    if (!process.env.VAGRANT_CLOUD_TOKEN && !(process.env.HCP_CLIENT_ID && process.env.HCP_CLIENT_SECRET)) {
+      throw new BoxwrightError('E_USAGE', 'No Vagrant Cloud token: set VAGRANT_CLOUD_TOKEN (or HCP_CLIENT_ID and HCP_CLIENT_SECRET for an HCP organization).', { path: 'token' });
+    }
   }
 
   if ((await findBoxes(source)).length === 0) throw new BoxwrightError('E_USAGE', `no .box file in ${source}; build one first (boxwright build ... --out ${source})`);
@@ -42,11 +47,14 @@ export async function publishCommand(argv: readonly string[], signal: AbortSigna
   const results = await publishBoxes(source, {
     target, signal,
     ...(version ? { version } : {}), ...(bump ? { bump } : {}), ...(flags.force === true ? { force: true } : {}),
-    onEvent: (event) => process.stderr.write(flags.json === true ? `${JSON.stringify(event)}\n` : `${'message' in event ? event.message : JSON.stringify(event)}\n`),
+    onEvent: (event) => {
+      if (flags.json === true) writeEvent(process.stdout, fromPublishEvent(event));
+      else process.stderr.write(`${event.message}\n`);
+    },
   });
   for (const result of results) {
-    process.stdout.write(flags.json === true ? `${JSON.stringify(result)}\n`
-      : `${result.noop ? 'already published' : 'published'} ${result.provider} ${result.version} ${result.catalogUrl ?? result.url ?? ''}\n`);
+    if (flags.json === true) writeEvent(process.stdout, { command: 'publish', type: 'result', ...result });
+    else process.stdout.write(`${result.noop ? 'already published' : 'published'} ${result.provider} ${result.version} ${result.catalogUrl ?? result.url ?? ''}\n`);
   }
   return 0;
 }

@@ -42,7 +42,17 @@ async function manifestOf(box: string): Promise<BuildManifest> {
   const text = await readFile(file, 'utf8').catch((cause: unknown) => {
     throw new BoxwrightError('E_USAGE', `no ${MANIFEST_FILE} beside ${box}; check a box in the --out folder of its build`, { cause });
   });
-  return JSON.parse(text) as BuildManifest;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch (cause) {
+    throw new BoxwrightError('E_USAGE', `${file} is not valid JSON (${(cause as Error).message.slice(0, 80)}); rebuild the box (boxwright build ... --out ${path.dirname(file)}) to write it again`, { path: file, cause });
+  }
+  const m = manifest as Partial<BuildManifest> | null;
+  if (typeof m !== 'object' || m === null || typeof m.box?.file !== 'string' || typeof m.provider !== 'string' || typeof m.spec !== 'object' || m.spec === null) {
+    throw new BoxwrightError('E_USAGE', `${file} is not a build manifest (no box.file, provider and spec); rebuild the box (boxwright build ... --out ${path.dirname(file)}) to write it again`, { path: file });
+  }
+  return m as BuildManifest;
 }
 
 async function resolveBox(boxOrDir: string): Promise<string> {
@@ -62,11 +72,11 @@ async function resolveBox(boxOrDir: string): Promise<string> {
  */
 export async function checkBox(options: CheckBoxOptions): Promise<CheckBoxResult> {
   const log = options.onLog ?? (() => {});
-  if (!canBootVms()) throw new BoxwrightError('E_HOST', 'boot checks need root, qemu-system-x86_64 and qemu-img; run as root after scripts/install-host-deps.sh');
   const box = await resolveBox(options.box);
   if (!existsSync(box)) throw new BoxwrightError('E_USAGE', `box ${box} does not exist; build it first`);
   const manifest = await manifestOf(box);
   if (manifest.provider !== 'libvirt') throw new BoxwrightError('E_USAGE', `only libvirt boxes can be boot-checked here (this one is for ${manifest.provider})`);
+  if (!canBootVms()) throw new BoxwrightError('E_HOST', 'boot checks need root, qemu-system-x86_64 and qemu-img; run as root after scripts/install-host-deps.sh');
   const spec: ImageSpec = { ...manifest.spec, dir: path.dirname(box) };
   const work = await mkdtemp(path.join(tmpdir(), 'boxwright-check-'));
   let vm: VmHandle | undefined;

@@ -11,8 +11,8 @@ e2e('[e2e] boxwright check boots the built box and passes it through HTTP and th
   const result = await execa('node', [path.join(repoRoot, 'bin/boxwright.js'), 'check', path.dirname(build.box), '--json'], { reject: false, cwd: repoRoot });
   t.log(result.stderr);
   t.is(result.exitCode, 0);
-  const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { type?: string; failed?: string[]; passed?: string[]; firstHttpMs?: number };
-  t.is(report.type, 'check');
+  const report = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { command?: string; type?: string; failed?: string[]; passed?: string[]; firstHttpMs?: number };
+  t.like(report, { command: 'check', type: 'result' });
   t.deepEqual(report.failed, []);
   t.true((report.passed?.length ?? 0) > 30);
   t.true((report.firstHttpMs ?? 0) > 0);
