@@ -246,7 +246,7 @@ async function linkMirrorBase(buildDir: string, base: ResolvedBase): Promise<voi
  * A box must carry a metadata.json naming the provider it was built for; refuse anything else
  * before it reaches outDir. Reading stops at that member (the chroot kind packs it first).
  */
-async function verifyBoxLayout(box: string, provider: string): Promise<void> {
+export async function verifyBoxLayout(box: string, provider: string): Promise<void> {
   const read = await execa('tar', ['-xOzf', box, '--occurrence=1', '--wildcards', '--no-anchored', 'metadata.json'], { reject: false });
   let metadata: { provider?: unknown } | undefined;
   try {

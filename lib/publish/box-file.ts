@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { verifyBoxLayout } from '../builder/build-image.js';
 import { BoxwrightError } from '../errors.js';
 import type { Provider } from '../image/types.js';
 
@@ -38,4 +39,18 @@ export async function findBoxes(pathOrDir: string): Promise<string[]> {
     throw new BoxwrightError('E_USAGE', `${pathOrDir} holds no .box file: run boxwright build first, or give the .box path.`, { path: 'box' });
   }
   return boxes;
+}
+
+/**
+ * Refuses a file that Vagrant could not import as a box for `provider`: the same layout check a
+ * build runs on its own box (a gzip tarball holding metadata.json naming the provider).
+ *
+ * @throws {BoxwrightError} `E_PUBLISH` (path `box`), before anything is written or uploaded.
+ */
+export async function checkBoxLayout(box: string, provider: string): Promise<void> {
+  try {
+    await verifyBoxLayout(box, provider);
+  } catch (error) {
+    throw new BoxwrightError('E_PUBLISH', `${basename(box)} is not a Vagrant box for ${provider} (a gzip tarball holding metadata.json with "provider": "${provider}"): publish the .box a build wrote. Nothing was written.`, { path: 'box', cause: error });
+  }
 }

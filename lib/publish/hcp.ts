@@ -27,7 +27,11 @@ export async function getHcpToken(clientId: string, clientSecret: string, option
   if (!clientId || !clientSecret) {
     throw new BoxwrightError('E_USAGE', 'HCP client id and secret are both needed: set HCP_CLIENT_ID and HCP_CLIENT_SECRET.', { path: 'token' });
   }
-  const http = new HttpClient({ ...options, secrets: [clientSecret], service: 'HCP auth' });
+  const http = new HttpClient({
+    ...options, secrets: [clientSecret], service: 'HCP auth',
+    hints: { 400: 'check HCP_CLIENT_ID and HCP_CLIENT_SECRET of the service principal', 401: 'check HCP_CLIENT_ID and HCP_CLIENT_SECRET of the service principal' },
+    invalidHeaderHint: 'check HCP_CLIENT_ID and HCP_CLIENT_SECRET',
+  });
   const form = new URLSearchParams({ client_id: clientId, client_secret: clientSecret, grant_type: 'client_credentials', audience: HCP_AUDIENCE });
   const { data } = await http.request<{ access_token?: unknown }>({
     method: 'POST',

@@ -19,6 +19,10 @@ export interface HttpClientOptions extends RetryOptions {
   secrets?: string[];
   /** Name of the service, for messages. @default "the registry" */
   service?: string;
+  /** Hints by HTTP status, appended to error messages. @default the Vagrant Cloud hints */
+  hints?: Record<number, string>;
+  /** What to say when a header value (usually a credential) cannot be sent: names its source. */
+  invalidHeaderHint?: string;
   onEvent?: PublishEventHandler;
   signal?: AbortSignal;
 }
@@ -34,12 +38,17 @@ export interface HttpRequest {
   body?: () => { body: BodyInit; length?: number };
   /** Return 404 as a response instead of throwing. */
   allow404?: boolean;
+  /** Statuses returned as responses instead of thrown (e.g. 404, 412). */
+  expect?: readonly number[];
 }
 
 /** A parsed response. */
 export interface HttpResponse<T = unknown> {
   status: number;
   data: T;
+  /** The raw body text. */
+  text: string;
+  headers: Headers;
 }
 
 /** An HTTP error answer of a registry (`E_REGISTRY_HTTP`), with the HTTP status. */
@@ -76,8 +85,9 @@ export function safeUrl(url: string): string {
   }
 }
 
-const HINTS: Record<number, string> = {
-  401: 'check the token (VAGRANT_CLOUD_TOKEN or --token): it is missing, wrong or expired',
+/** Hints of the Vagrant Cloud API's answers. */
+export const REGISTRY_HINTS: Record<number, string> = {
+  401: 'check VAGRANT_CLOUD_TOKEN (or HCP_CLIENT_ID and HCP_CLIENT_SECRET): the token is missing, wrong or expired',
   402: 'the organization is delinquent on billing: its owner must update it',
   403: 'the token may not do this: give one of a user who can write to the organization',
   404: 'check the box name ORG/NAME and that the token can see it',
@@ -85,8 +95,23 @@ const HINTS: Record<number, string> = {
   429: 'rate-limited: wait and run again',
 };
 
+/** 5xx, and the two 4xx that can succeed later (408 timeout, 429 rate limit). */
 function retryable(status: number): boolean {
   return status >= 500 || status === 429 || status === 408;
+}
+
+/** Most redirects a GET or HEAD follows (same origin only). */
+const MAX_REDIRECTS = 5;
+
+/** Characters a header value may hold (RFC 9110 field-value: visible ASCII, space, tab, obs-text). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Whether a fetch failure is the network's (worth retrying) and not a request that can never be sent. */
+function isNetworkError(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
+  if (e?.name === 'AbortError') return false;
+  if (e?.message === 'fetch failed') return true; // undici: the cause holds ECONNRESET, ECONNREFUSED, ...
+  return typeof (error as { code?: unknown })?.code === 'string' && /^(E[A-Z]+|UND_ERR_.*)$/.test((error as { code: string }).code);
 }
 
 function apiErrorText(text: string): string {
@@ -127,6 +152,8 @@ export class HttpClient {
   readonly #opts: Required<RetryOptions>;
   readonly #secrets: string[];
   readonly #service: string;
+  readonly #hints: Record<number, string>;
+  readonly #invalidHeaderHint: string;
   readonly #onEvent?: PublishEventHandler;
   readonly #signal?: AbortSignal;
 
@@ -139,6 +166,8 @@ export class HttpClient {
     };
     this.#secrets = (options.secrets ?? []).filter(Boolean);
     this.#service = options.service ?? 'the registry';
+    this.#hints = options.hints ?? REGISTRY_HINTS;
+    this.#invalidHeaderHint = options.invalidHeaderHint ?? 'check the credentials in the environment';
     this.#onEvent = options.onEvent;
     this.#signal = options.signal;
   }
@@ -153,34 +182,56 @@ export class HttpClient {
     return redact(text, this.#secrets);
   }
 
-  /** Sends `request`, retrying as described on the class. */
+  /**
+   * Sends `request`, retrying as described on the class. Redirects are never followed to another
+   * origin, nor for anything but GET and HEAD (an upload answered with a redirect is refused).
+   */
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const label = `${request.method} ${safeUrl(request.url)}`;
+    this.#checkHeaders(request, label);
+    const expected = new Set([...(request.expect ?? []), ...(request.allow404 ? [404] : [])]);
+    let url = request.url;
+    let hops = 0;
     for (let attempt = 1; ; attempt++) {
       this.#checkAborted();
       let response: Response;
       try {
-        response = await this.#send(request);
+        response = await this.#send({ ...request, url });
       } catch (error) {
         this.#checkAborted();
-        if (attempt >= this.#opts.maxAttempts) {
-          throw new BoxwrightError('E_PUBLISH', this.redact(`${label} failed after ${attempt} attempts (network error: ${sanitizedCause(error, this.#secrets).message}): check the network and run again; publishing resumes where it stopped.`), {
-            cause: sanitizedCause(error, this.#secrets),
-          });
+        const cause = sanitizedCause(error, this.#secrets);
+        if (!isNetworkError(error)) {
+          throw new BoxwrightError('E_PUBLISH', this.redact(`${label} could not be sent (${cause.message}); this is not a network error, so it is not retried: ${this.#invalidHeaderHint}.`), { cause });
         }
-        await this.#backoff(attempt, label, `network error ${sanitizedCause(error, this.#secrets).message}`);
+        if (attempt >= this.#opts.maxAttempts) {
+          throw new BoxwrightError('E_PUBLISH', this.redact(`${label} failed after ${attempt} attempts (network error: ${cause.message}): check the network and run again; publishing resumes where it stopped.`), { cause });
+        }
+        await this.#backoff(attempt, label, `network error ${cause.message}`);
         continue;
       }
+      if (response.status >= 300 && response.status < 400 && response.headers.has('location')) {
+        await response.body?.cancel().catch(() => undefined);
+        const target = new URL(response.headers.get('location') as string, url);
+        const sameOrigin = target.origin === new URL(url).origin;
+        if ((request.method === 'GET' || request.method === 'HEAD') && sameOrigin && hops < MAX_REDIRECTS) {
+          hops += 1;
+          url = target.href;
+          attempt -= 1;
+          continue;
+        }
+        const why = !sameOrigin ? 'to another origin, where credentials are never sent' : request.method === 'GET' || request.method === 'HEAD' ? `more than ${MAX_REDIRECTS} times` : 'for an upload, which is never followed (the body would be sent twice)';
+        throw new RegistryHttpError(response.status, '', this.redact(`${this.#service} redirected ${label} (HTTP ${response.status}) to ${safeUrl(target.href)}, ${why}: refused. Give the final URL instead.`));
+      }
       const text = await response.text().catch(() => '');
-      if (response.ok || (request.allow404 && response.status === 404)) {
-        return { status: response.status, data: parseJson(text) as T };
+      if (response.ok || expected.has(response.status)) {
+        return { status: response.status, data: parseJson(text) as T, text, headers: response.headers };
       }
       const apiErrors = this.redact(apiErrorText(text));
       if (retryable(response.status) && attempt < this.#opts.maxAttempts) {
         await this.#backoff(attempt, label, `HTTP ${response.status}${apiErrors ? ` (${apiErrors})` : ''}`, response.headers.get('retry-after'));
         continue;
       }
-      const hint = HINTS[response.status] ?? (response.status >= 500 ? `${this.#service} failed; run again later, publishing resumes where it stopped` : 'see the message from the registry');
+      const hint = this.#hints[response.status] ?? (response.status >= 500 ? `${this.#service} failed; run again later, publishing resumes where it stopped` : `see the message from ${this.#service}`);
       const tries = retryable(response.status) ? ` after ${attempt} attempts` : '';
       throw new RegistryHttpError(
         response.status,
@@ -190,9 +241,18 @@ export class HttpClient {
     }
   }
 
+  /** Refuses a header value that cannot be sent (a newline in a token, ...) before any attempt. */
+  #checkHeaders(request: HttpRequest, label: string): void {
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      if (!HEADER_VALUE.test(value) || value !== value.trim()) {
+        throw new BoxwrightError('E_USAGE', `${label}: the ${name} header holds a character HTTP does not allow (a newline, a control character or surrounding space): ${this.#invalidHeaderHint}. Nothing was sent.`, { path: 'token' });
+      }
+    }
+  }
+
   async #send(request: HttpRequest): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
-    const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, signal: this.#signal };
+    const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, signal: this.#signal, redirect: 'manual' };
     if (request.json !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(request.json);

@@ -2,10 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { BoxwrightError } from '../errors.js';
+import { checkBoxLayout } from './box-file.js';
 import { verifyBox } from './checksum.js';
 import type { PublishEventHandler, PublishStepAction, PublishStepName } from './events.js';
 import { getHcpToken } from './hcp.js';
-import { HttpClient, RegistryHttpError, type RetryOptions } from './http.js';
+import { HttpClient, RegistryHttpError, safeUrl, type RetryOptions } from './http.js';
 import { nextVersion, type BumpLevel } from './version.js';
 
 /** Default server root of the Vagrant Cloud API; the client adds `/api/v2/...`. */
@@ -101,6 +102,25 @@ async function resolveToken(target: VagrantCloudTarget, options: VagrantCloudPub
   throw new BoxwrightError('E_USAGE', 'No Vagrant Cloud token: set VAGRANT_CLOUD_TOKEN (or HCP_CLIENT_ID and HCP_CLIENT_SECRET for an HCP organization).', { path: 'token' });
 }
 
+/** What an API answer must be. */
+type Shape = { kind: 'box'; tag: string } | { kind: 'version'; version: string } | { kind: 'provider'; provider: string };
+
+function isShape(shape: Shape, data: unknown): boolean {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  const d = data as Record<string, unknown>;
+  if (shape.kind === 'box') {
+    const tag = typeof d.tag === 'string' ? d.tag : typeof d.username === 'string' && typeof d.name === 'string' ? `${d.username}/${d.name}` : undefined;
+    return tag?.toLowerCase() === shape.tag.toLowerCase() && (d.versions === undefined || Array.isArray(d.versions));
+  }
+  if (shape.kind === 'version') return (d.version ?? d.number) === shape.version;
+  return d.name === shape.provider;
+}
+
+function describe(data: unknown): string {
+  const text = JSON.stringify(data) ?? String(data);
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 function splitBox(box: string): [string, string] {
   const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(box);
   if (!match) throw new BoxwrightError('E_SPEC_INVALID', `"${box}" is not a box name: give --box ORG/NAME, e.g. acme/foobar-web.`, { path: 'box' });
@@ -125,22 +145,35 @@ export async function publishToVagrantCloud(options: VagrantCloudPublishOptions)
   const { sha256, source } = await verifyBox(options.file, options.checksum);
   const emit = (step: PublishStepName, action: PublishStepAction, message: string): void => options.onEvent?.({ type: 'step', step, action, message });
   emit('verify', 'done', `sha256 ${sha256}${source === 'none' ? ' (computed; no checksum given and no .sha256 sidecar)' : ` matches the ${source}`}`);
+  await checkBoxLayout(options.file, options.provider);
 
   const token = await resolveToken(options, options);
-  const http = new HttpClient({ ...options, secrets: [token, ...token.split(';')], service: 'Vagrant Cloud' });
+  const http = new HttpClient({
+    ...options, secrets: [token, ...token.split(';')], service: 'Vagrant Cloud',
+    invalidHeaderHint: 'set VAGRANT_CLOUD_TOKEN (or the token option) to the token alone, without a newline or spaces',
+  });
   const root = new URL((options.apiUrl ?? VAGRANT_CLOUD_URL).replace(/\/+$/, '') + '/');
   const api = (path: string): string => new URL(`api/v2${path}`, root).href;
   const auth = { Authorization: `Bearer ${token}` };
-  const get = async <T>(path: string): Promise<T | undefined> => {
-    const res = await http.request<T>({ method: 'GET', url: api(path), headers: auth, allow404: true });
-    return res.status === 404 ? undefined : res.data;
+  /** An answer must be the object asked for: a foreign `{}` (a proxy, a wrong --api-url) is not "found". */
+  const checked = <T>(what: Shape, path: string, data: unknown): T => {
+    if (!isShape(what, data)) {
+      throw new BoxwrightError('E_PUBLISH', http.redact(`${root.origin} answered ${safeUrl(api(path))} with something that is not a Vagrant Cloud ${what.kind} (${describe(data)}): check --api-url (the server root, e.g. ${VAGRANT_CLOUD_URL}).`));
+    }
+    return data as T;
   };
-  const send = async <T>(method: string, path: string, json?: unknown): Promise<T> =>
-    (await http.request<T>({ method, url: api(path), headers: auth, json })).data;
+  const get = async <T>(what: Shape, path: string): Promise<T | undefined> => {
+    const res = await http.request<T>({ method: 'GET', url: api(path), headers: auth, allow404: true });
+    return res.status === 404 ? undefined : checked<T>(what, path, res.data);
+  };
+  const send = async <T>(method: string, path: string, json?: unknown, what?: Shape): Promise<T> => {
+    const { data } = await http.request<T>({ method, url: api(path), headers: auth, json });
+    return what ? checked<T>(what, path, data) : data;
+  };
   /** POST, and when the registry says it exists already (a lost answer of an earlier try), read it. */
-  const create = async <T>(path: string, json: unknown, refetch: () => Promise<T | undefined>): Promise<T> => {
+  const create = async <T>(path: string, json: unknown, refetch: () => Promise<T | undefined>, what: Shape): Promise<T> => {
     try {
-      return await send<T>('POST', path, json);
+      return await send<T>('POST', path, json, what);
     } catch (error) {
       if (error instanceof RegistryHttpError && (error.status === 409 || error.status === 422)) {
         const found = await refetch();
@@ -152,12 +185,13 @@ export async function publishToVagrantCloud(options: VagrantCloudPublishOptions)
 
   const boxPath = `/box/${encodeURIComponent(org)}/${encodeURIComponent(name)}`;
   // 1. box
-  const getBox = (): Promise<ApiBox | undefined> => get<ApiBox>(boxPath);
+  const boxShape: Shape = { kind: 'box', tag: `${org}/${name}` };
+  const getBox = (): Promise<ApiBox | undefined> => get<ApiBox>(boxShape, boxPath);
   let box = await getBox();
   if (box) emit('box', 'found', `${org}/${name}`);
   else {
     const body = { box: { username: org, name, ...(options.description ? { short_description: options.description } : {}), ...(options.private === undefined ? {} : { is_private: options.private }) } };
-    box = await create('/boxes', body, getBox);
+    box = await create('/boxes', body, getBox, boxShape);
     emit('box', 'created', `${org}/${name}`);
   }
 
@@ -165,18 +199,20 @@ export async function publishToVagrantCloud(options: VagrantCloudPublishOptions)
   const existing = (box.versions ?? []).map((v) => v.version ?? v.number ?? '').filter(Boolean);
   const version = nextVersion(existing, { version: options.version, bump: options.bump }, options.force ?? false);
   const versionPath = `${boxPath}/version/${encodeURIComponent(version)}`;
-  const getVersion = (): Promise<ApiVersion | undefined> => get<ApiVersion>(versionPath);
+  const versionShape: Shape = { kind: 'version', version };
+  const getVersion = (): Promise<ApiVersion | undefined> => get<ApiVersion>(versionShape, versionPath);
   let ver = await getVersion();
   if (ver) emit('version', 'found', `${version} (${ver.status ?? 'unknown status'})`);
   else {
-    ver = await create(`${boxPath}/versions`, { version: { version } }, getVersion);
+    ver = await create(`${boxPath}/versions`, { version: { version } }, getVersion, versionShape);
     emit('version', 'created', version);
   }
 
   // 3. provider
   const architecture = options.architecture ?? 'amd64';
   const providerPath = `${versionPath}/provider/${encodeURIComponent(options.provider)}/${encodeURIComponent(architecture)}`;
-  const getProvider = (): Promise<ApiProvider | undefined> => get<ApiProvider>(providerPath);
+  const providerShape: Shape = { kind: 'provider', provider: options.provider };
+  const getProvider = (): Promise<ApiProvider | undefined> => get<ApiProvider>(providerShape, providerPath);
   const providerBody = { provider: { name: options.provider, checksum: sha256, checksum_type: 'sha256', architecture, default_architecture: true } };
   let provider = await getProvider();
   const sameBox = (p: ApiProvider | undefined): boolean => !!p && p.checksum?.toLowerCase() === sha256 && (p.checksum_type ?? 'sha256').toLowerCase() === 'sha256';
@@ -195,10 +231,10 @@ export async function publishToVagrantCloud(options: VagrantCloudPublishOptions)
 
   let uploaded = false;
   if (!provider) {
-    provider = await create(`${versionPath}/providers`, providerBody, getProvider);
+    provider = await create(`${versionPath}/providers`, providerBody, getProvider, providerShape);
     emit('provider', 'created', `${options.provider}/${architecture}`);
   } else if (!sameBox(provider)) {
-    provider = await send<ApiProvider>('PUT', providerPath, providerBody);
+    provider = await send<ApiProvider>('PUT', providerPath, providerBody, providerShape);
     emit('provider', 'updated', `${options.provider}/${architecture}: checksum changed, the box is uploaded again`);
   } else {
     uploaded = isUploaded(provider);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { isBoxwrightError } from '../../lib/errors.js';
 import { publishToCatalog, readCatalog, type CatalogMetadata } from '../../lib/publish/catalog.js';
 import type { PublishEvent } from '../../lib/publish/events.js';
-import { fakeBox, tempDir } from './helpers.js';
+import { boxContent, fakeBox, tempDir } from './helpers.js';
+import { catalogBoxPath } from '../../lib/publish/catalog-metadata.js';
 
 const BASE = 'https://boxes.example.com/foobar-web';
 
@@ -29,7 +30,7 @@ test('a new catalog gets metadata.json in the vagrant box add format and the box
   const box = await fakeBox(src);
   const r = await publishToCatalog({ box: box.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', description: 'Web box', provider: 'libvirt', version: '1.0.0' });
   t.false(r.noop);
-  t.is(r.url, 'https://boxes.example.com/foobar-web/1.0.0/libvirt.box');
+  t.is(r.url, `https://boxes.example.com/foobar-web/1.0.0/libvirt-amd64-${box.sha256.slice(0, 16)}.box`);
   t.is(r.catalogUrl, 'https://boxes.example.com/foobar-web/metadata.json');
   t.deepEqual(await metadata(catalog), {
     name: 'foobar/web',
@@ -41,7 +42,7 @@ test('a new catalog gets metadata.json in the vagrant box add format and the box
       },
     ],
   });
-  t.is(await readFile(join(catalog, '1.0.0', 'libvirt.box'), 'utf8'), 'box 1.0.0 libvirt');
+  t.is(await boxContent(join(catalog, ...catalogBoxPath('1.0.0', 'libvirt', 'amd64', box.sha256).split('/'))), 'box 1.0.0 libvirt\n');
 });
 
 test('a second version keeps the first and versions stay sorted by semver', async (t) => {
@@ -53,7 +54,7 @@ test('a second version keeps the first and versions stay sorted by semver', asyn
   }
   const meta = await metadata(catalog);
   t.deepEqual(meta.versions.map((v) => v.version), ['1.2.0', '1.9.0', '1.10.0']);
-  for (const v of meta.versions) await t.notThrowsAsync(access(join(catalog, v.version, 'libvirt.box')));
+  for (const v of meta.versions) await t.notThrowsAsync(access(join(catalog, new URL(v.providers[0]!.url).pathname.replace('/foobar-web/', ''))));
 });
 
 test('a bump starts from the latest version of the catalog', async (t) => {
@@ -102,7 +103,8 @@ test('a different checksum for a published version and provider is refused', asy
   t.true(isBoxwrightError(error, 'E_PUBLISH_CONFLICT'));
   t.regex(error!.message, /--bump.*--force/);
   t.is(await readFile(join(catalog, 'metadata.json'), 'utf8'), before);
-  t.is(await readFile(join(catalog, '1.0.0', 'libvirt.box'), 'utf8'), 'first');
+  t.is(await boxContent(join(catalog, ...catalogBoxPath('1.0.0', 'libvirt', 'amd64', a.sha256).split('/'))), 'first');
+  t.deepEqual(await readdir(join(catalog, '1.0.0')), [`libvirt-amd64-${a.sha256.slice(0, 16)}.box`], 'the refused box left no file');
 });
 
 test('force replaces a published box with another checksum', async (t) => {
@@ -114,7 +116,7 @@ test('force replaces a published box with another checksum', async (t) => {
   const r = await publishToCatalog({ box: b.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0', force: true });
   t.false(r.noop);
   t.is((await metadata(catalog)).versions[0]!.providers[0]!.checksum, b.sha256);
-  t.is(await readFile(join(catalog, '1.0.0', 'libvirt.box'), 'utf8'), 'second');
+  t.is(await boxContent(join(catalog, ...catalogBoxPath('1.0.0', 'libvirt', 'amd64', b.sha256).split('/'))), 'second');
 });
 
 test('a failure while writing metadata leaves the old metadata intact and no temp file', async (t) => {
@@ -217,22 +219,28 @@ test('a bad base URL is refused before anything is written', async (t) => {
   await t.throwsAsync(access(catalog));
 });
 
-test('a lock held by a live process refuses a concurrent publish', async (t) => {
+test('a mutex held by a live process makes a publish wait, then it completes', async (t) => {
   const { src, catalog } = await setup(t);
   await mkdirp(src);
   await mkdirp(catalog);
-  await writeFile(join(catalog, '.boxwright-publish.lock'), String(process.pid));
+  const { acquireMutex } = await import('../../lib/util/mutex.js');
+  const release = await acquireMutex(join(catalog, '.boxwright-publish.lock'));
   const box = await fakeBox(src);
-  const error = await t.throwsAsync(publishToCatalog({ box: box.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0' }));
-  t.true(isBoxwrightError(error, 'E_PUBLISH'));
-  t.regex(error!.message, /locked/);
+  let done = false;
+  const publishing = publishToCatalog({ box: box.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0' }).then((r) => { done = true; return r; });
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  t.false(done, 'waits while the mutex is held');
+  await release();
+  t.false((await publishing).noop);
+  t.is((await metadata(catalog)).versions[0]!.providers[0]!.checksum, box.sha256);
 });
 
-test('a stale lock of a dead process is taken over', async (t) => {
+test('a stale mutex of a dead process is taken over', async (t) => {
   const { src, catalog } = await setup(t);
   await mkdirp(src);
   await mkdirp(catalog);
-  await writeFile(join(catalog, '.boxwright-publish.lock'), '999999999');
+  const { hostname } = await import('node:os');
+  await writeFile(join(catalog, '.boxwright-publish.lock'), `999999999 ${hostname()} deadbeef\n`);
   const box = await fakeBox(src);
   await t.notThrowsAsync(publishToCatalog({ box: box.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0' }));
   await t.throwsAsync(access(join(catalog, '.boxwright-publish.lock')));

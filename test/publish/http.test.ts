@@ -59,7 +59,7 @@ test('a dropped connection is retried with a fresh body, then succeeds', async (
   const events: PublishEvent[] = [];
   const http = new HttpClient({ retryDelayMs: 1, onEvent: (e) => events.push(e) });
   const r = await http.request<{ ok: boolean }>({ method: 'POST', url: `${url}/x`, json: { a: 1 } });
-  t.deepEqual(r, { status: 201, data: { ok: true } });
+  t.like(r, { status: 201, data: { ok: true } });
   t.deepEqual(bodies, ['{"a":1}', '{"a":1}']);
   t.is(events.length, 1);
   t.regex((events[0] as { message: string }).message, /network error.*retry 2\/5/);

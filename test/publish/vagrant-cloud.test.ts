@@ -7,7 +7,7 @@ import type { PublishEvent } from '../../lib/publish/events.js';
 import { RegistryHttpError } from '../../lib/publish/http.js';
 import { publishToVagrantCloud, type VagrantCloudPublishOptions } from '../../lib/publish/vagrant-cloud.js';
 import { FakeRegistry, TOKEN } from './fake-registry.js';
-import { fakeBox, tempDir } from './helpers.js';
+import { fakeBox, sha256, tempDir } from './helpers.js';
 
 // nock is global: run serially and clean after each test.
 const serial = test.serial;
@@ -56,7 +56,7 @@ serial('a new box is created, versioned, given a provider, uploaded directly and
   t.is(reg.version('1.0.0')?.status, 'active');
   const p = reg.version('1.0.0')!.providers[0]!;
   t.like(p, { checksum: box.sha256, checksum_type: 'sha256', architecture: 'amd64', hosted: true });
-  t.is(reg.uploads.get('u1'), 'the box bytes');
+  t.is(sha256(Buffer.from(reg.uploads.get('u1') ?? '', 'hex')), box.sha256, 'the box file itself was uploaded');
   t.true(reg.auth.api.every((a) => a === `Bearer ${TOKEN}`));
   t.deepEqual(reg.auth.storage, [undefined], 'the token is never sent to the storage host');
   t.deepEqual(
@@ -263,6 +263,7 @@ serial('a 401 quotes the API errors and names the token', async (t) => {
   t.true(isBoxwrightError(error, 'E_REGISTRY_HTTP'));
   t.is((error as RegistryHttpError).status, 401);
   t.regex(error!.message, /HTTP 401: Invalid access token.*VAGRANT_CLOUD_TOKEN/);
+  t.notRegex(error!.message, /--token/, 'probe 14: the hint names the real env var, not a nonexistent --token flag');
   t.is(reg.calls.length, 1, '401 is not retried');
 });
 
