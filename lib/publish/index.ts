@@ -1,14 +1,17 @@
 import { BoxwrightError } from '../errors.js';
 import type { Provider } from '../image/types.js';
 import { findBoxes, parseBoxFileName } from './box-file.js';
-import { publishToCatalog } from './catalog.js';
+import { publishToStore } from './catalog.js';
+import { openCatalogStore } from './remote.js';
+import { DirStore } from './store-dir.js';
 import type { PublishEventHandler } from './events.js';
 import type { RetryOptions } from './http.js';
 import { publishToVagrantCloud, type VagrantCloudTarget } from './vagrant-cloud.js';
 import type { BumpLevel } from './version.js';
 
 export { findBoxes, parseBoxFileName, type BoxFileName } from './box-file.js';
-export { publishToCatalog, readCatalog, type CatalogMetadata, type CatalogProvider, type CatalogPublishOptions, type CatalogPublishResult, type CatalogVersion } from './catalog.js';
+export { publishToCatalog, publishToStore, readCatalog, type CatalogEntryOptions, type CatalogMetadata, type CatalogProvider, type CatalogPublishOptions, type CatalogPublishResult, type CatalogVersion } from './catalog.js';
+export type { CatalogSnapshot, CatalogStore } from './store.js';
 export { sha256File, verifyBox } from './checksum.js';
 export type { PublishEvent, PublishEventHandler, PublishStepAction, PublishStepName } from './events.js';
 export { getHcpToken, type HcpTokenOptions } from './hcp.js';
@@ -25,6 +28,29 @@ export interface CatalogTarget {
   baseUrl: string;
   /** Box description in `metadata.json`. */
   description?: string;
+}
+
+/**
+ * A remote catalog: `https://host/path/` written with HTTP PUT (credentials from
+ * `BOXWRIGHT_PUBLISH_TOKEN`, or `BOXWRIGHT_PUBLISH_USER` + `BOXWRIGHT_PUBLISH_PASSWORD`), or
+ * `s3://bucket/prefix/` written through the AWS SDK (standard `AWS_*` environment).
+ */
+export interface RemoteCatalogTarget {
+  kind: 'catalog-url';
+  /** `https://…/` (or `http://…/`) or `s3://bucket/prefix/`. */
+  url: string;
+  /** Public URL the catalog is served at. @default `url` for HTTP catalogs; required for S3 */
+  baseUrl?: string;
+  /** Box description in `metadata.json`. */
+  description?: string;
+  /**
+   * Publish even where the server cannot make the write of metadata.json conditional (no
+   * If-Match, no lock): you promise that no other publish runs against this catalog meanwhile.
+   * @default false
+   */
+  singleWriter?: boolean;
+  /** Environment to read credentials and AWS settings from. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Vagrant Cloud (or an HCP-migrated organization through it) as the publish target. */
@@ -48,9 +74,11 @@ export interface PublishOptions {
   bump?: BumpLevel;
   /** Catalog: replace a provider published with another checksum. Both: allow a version not above the latest. @default false */
   force?: boolean;
-  target: CatalogTarget | RegistryTarget;
+  target: CatalogTarget | RemoteCatalogTarget | RegistryTarget;
   /** @default the provider in the box file name */
   provider?: Provider;
+  /** Box architecture: a version can hold one provider for several (Vagrant ≥ 2.4 picks the host's). @default "amd64" */
+  architecture?: string;
   onEvent?: PublishEventHandler;
   /** Cancels registry requests. */
   signal?: AbortSignal;
@@ -58,9 +86,10 @@ export interface PublishOptions {
 
 /** What {@link publishBox} did. */
 export interface PublishResult {
-  target: 'catalog' | 'vagrant-cloud';
+  target: 'catalog' | 'catalog-url' | 'vagrant-cloud';
   version: string;
   provider: string;
+  architecture: string;
   /** Download URL of the box, when known. */
   url?: string;
   /** Catalog only: URL of `metadata.json`, for `vagrant box add`. */
@@ -96,21 +125,24 @@ export async function publishBox(options: PublishOptions): Promise<PublishResult
   const version = options.version ?? (options.bump === undefined ? parsed?.version : undefined);
   const { target } = options;
 
-  if (target.kind === 'catalog') {
+  const architecture = options.architecture ?? (target.kind === 'vagrant-cloud' ? target.architecture : undefined) ?? 'amd64';
+
+  if (target.kind === 'catalog' || target.kind === 'catalog-url') {
     const name = options.name ?? parsed?.name;
     if (!name) throw new BoxwrightError('E_USAGE', `Cannot tell the box name of ${options.box}: pass name.`, { path: 'name' });
-    const r = await publishToCatalog({
-      box: options.box, checksum: options.checksum, dir: target.dir, baseUrl: target.baseUrl, name, description: target.description,
-      provider, version, bump: options.bump, force: options.force, onEvent: options.onEvent,
+    const store = target.kind === 'catalog' ? new DirStore(target.dir) : await openCatalogStore(target, options);
+    const r = await publishToStore(store, {
+      box: options.box, checksum: options.checksum, baseUrl: target.baseUrl, name, description: target.description,
+      provider, architecture, version, bump: options.bump, force: options.force, onEvent: options.onEvent,
     });
-    return { target: 'catalog', version: r.version, provider, url: r.url, catalogUrl: r.catalogUrl, checksum: r.checksum, noop: r.noop };
+    return { target: target.kind, version: r.version, provider, architecture, url: r.url, catalogUrl: r.catalogUrl, checksum: r.checksum, noop: r.noop };
   }
   if (target.kind === 'vagrant-cloud') {
     const r = await publishToVagrantCloud({
-      ...target, file: options.box, checksum: options.checksum, provider, version, bump: options.bump, force: options.force,
+      ...target, architecture, file: options.box, checksum: options.checksum, provider, version, bump: options.bump, force: options.force,
       onEvent: options.onEvent, signal: options.signal,
     });
-    return { target: 'vagrant-cloud', version: r.version, provider, ...(r.url ? { url: r.url } : {}), checksum: r.checksum, noop: r.noop };
+    return { target: 'vagrant-cloud', version: r.version, provider, architecture, ...(r.url ? { url: r.url } : {}), checksum: r.checksum, noop: r.noop };
   }
   throw new BoxwrightError('E_USAGE', `Unknown publish target kind "${(target as { kind?: unknown }).kind}": use "catalog" or "vagrant-cloud".`, { path: 'target.kind' });
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import nock from 'nock';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isBoxwrightError } from '../../lib/errors.js';
 import { findBoxes, parseBoxFileName, publishBox, publishBoxes } from '../../lib/publish/index.js';
@@ -45,7 +45,7 @@ test('publishBox to a catalog takes name, version and provider from the file nam
   const box = await fakeBox(join(dir, 'out'), { version: '1.4.0' });
   const r = await publishBox({ box: box.path, target: { kind: 'catalog', dir: join(dir, 'cat'), baseUrl: 'http://127.0.0.1:8080/boxes/' } });
   t.deepEqual(r, {
-    target: 'catalog', version: '1.4.0', provider: 'libvirt', url: 'http://127.0.0.1:8080/boxes/1.4.0/libvirt.box',
+    target: 'catalog', version: '1.4.0', provider: 'libvirt', architecture: 'amd64', url: `http://127.0.0.1:8080/boxes/1.4.0/libvirt-amd64-${box.sha256.slice(0, 16)}.box`,
     catalogUrl: 'http://127.0.0.1:8080/boxes/metadata.json', checksum: box.sha256, noop: false,
   });
   const meta = JSON.parse(await readFile(join(dir, 'cat', 'metadata.json'), 'utf8'));
@@ -66,7 +66,7 @@ test('publishBox bump wins over the file-name version', async (t) => {
 test('publishBox needs a provider when the file name does not tell it', async (t) => {
   const dir = await out(t);
   const path = join(dir, 'out', 'custom.box');
-  await writeFile(path, 'x');
+  await rename((await fakeBox(join(dir, 'out'), { provider: 'virtualbox', sidecar: false })).path, path);
   const error = await t.throwsAsync(publishBox({ box: path, version: '1.0.0', name: 'n', target: { kind: 'catalog', dir: join(dir, 'cat'), baseUrl: 'http://127.0.0.1/' } }));
   t.true(isBoxwrightError(error, 'E_USAGE'));
   t.is((error as { path?: string }).path, 'provider');
