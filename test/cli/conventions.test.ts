@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execa } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { closeSync, constants, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SHORT_FLAGS } from '../../lib/cli/args.js';
 import { COMMANDS, helpText } from '../../lib/cli/commands.js';
@@ -61,15 +61,25 @@ test('render -o DIR -- <image> renders the image named after --', async (t) => {
 });
 
 test('publish --registry without a token fails before reading or hashing the box', async (t) => {
-  // The "box" is a FIFO: reading or hashing it would block forever, so only a check made before any
-  // I/O on it can answer.
+  // The "box" is a FIFO whose writing end the test holds: if the CLI opens the box, the test's
+  // open completes (and closes at once, so the CLI is not left waiting).
   const dir = path.join(temp.dir, 'fifo-box');
   await mkdir(dir);
-  await execa('mkfifo', [path.join(dir, 'foobar-web-1.0.0.libvirt.box')]);
-  const result = await cli(['publish', dir, '--registry', 'vagrant-cloud', '--box', 'acme/foobar-web'], {
-    timeout: 90_000, env: { VAGRANT_CLOUD_TOKEN: '', HCP_CLIENT_ID: '', HCP_CLIENT_SECRET: '' },
+  const fifo = path.join(dir, 'foobar-web-1.0.0.libvirt.box');
+  await execa('mkfifo', [fifo]);
+  let openedByCli = false;
+  let done = false;
+  const writer = open(fifo, 'w').then(async (handle) => {
+    if (!done) openedByCli = true;
+    await handle.close();
   });
-  t.false(result.timedOut, 'the box was read before the token was checked');
+  const result = await cli(['publish', dir, '--registry', 'vagrant-cloud', '--box', 'acme/foobar-web'], {
+    env: { VAGRANT_CLOUD_TOKEN: '', HCP_CLIENT_ID: '', HCP_CLIENT_SECRET: '' },
+  });
+  done = true;
+  closeSync(openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)); // lets the test's own open finish
+  await writer;
+  t.false(openedByCli, 'the box was opened before the token was checked');
   t.is(result.exitCode, 2);
   t.regex(result.stderr, /VAGRANT_CLOUD_TOKEN/);
 });
