@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -12,6 +12,13 @@ function hostFile(lab: TempLab, action: 'add' | 'remove' | 'check', hosts: strin
 
 function blockId(lab: TempLab, env: Record<string, string> = {}): string {
   return rubySettings(lab.dir, env).hosts_block_id as string;
+}
+
+/** Two lab folders with the same settings, removed after the test. */
+function twoLabs(t: ExecutionContext): [TempLab, TempLab] {
+  const labs: [TempLab, TempLab] = [makeTempLab(), makeTempLab()];
+  t.teardown(() => labs.forEach((l) => l.cleanup()));
+  return labs;
 }
 
 function block(id: string, entry: string, eol = '\n'): string {
@@ -52,12 +59,7 @@ test('the host trigger prints the line to add by hand when the hosts file cannot
 });
 
 test('two labs with the same hostname keep a block each, and destroying one leaves the other\'s', (t) => {
-  const a = makeTempLab();
-  const b = makeTempLab();
-  t.teardown(() => {
-    a.cleanup();
-    b.cleanup();
-  });
+  const [a, b] = twoLabs(t);
   const hosts = join(a.dir, 'hosts');
   const original = '127.0.0.1\tlocalhost\n';
   writeFileSync(hosts, original);
@@ -87,12 +89,7 @@ test('a name another line maps to another address is refused before up, with tha
 });
 
 test('another lab\'s block that maps the hostname to another address is refused, naming that lab', (t) => {
-  const a = makeTempLab();
-  const b = makeTempLab();
-  t.teardown(() => {
-    a.cleanup();
-    b.cleanup();
-  });
+  const [a, b] = twoLabs(t);
   const hosts = join(a.dir, 'hosts');
   writeFileSync(hosts, '127.0.0.1\tlocalhost\n');
   t.is(hostFile(a, 'add', hosts).status, 0);

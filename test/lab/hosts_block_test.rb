@@ -6,6 +6,7 @@
 #   ruby test/lab/hosts_block_test.rb [--json]   (output as in values_test.rb)
 require 'json'
 require_relative '../../vagrant/hosts_block'
+require_relative 'runner'
 
 HB = Boxwright::HostsBlock
 CASES = JSON.parse(File.read(File.expand_path('../fixtures/lab/hosts-block-cases.json', __dir__)))['cases']
@@ -41,10 +42,4 @@ results << { 'name' => 'a hosts entry is the IP then the names separated by sing
              'ok' => HB.entry('192.168.56.10', %w[www.foobar.com foobar.com]) == '192.168.56.10 www.foobar.com foobar.com' }
 results << { 'name' => 'the line ending is the first one found and LF when there is none',
              'ok' => [HB.detect_eol("a\r\nb\n"), HB.detect_eol("a\nb\r\n"), HB.detect_eol('single line'), HB.detect_eol("\n")] == ["\r\n", "\n", "\n", "\n"] }
-if ARGV.include?('--json')
-  results.each { |r| puts JSON.generate(r) }
-else
-  results.reject { |r| r['ok'] }.each { |r| puts "not ok: #{r['name']}#{r['detail'] ? " (#{r['detail']})" : ''}" }
-  puts "#{results.count { |r| r['ok'] }} passed, #{results.count { |r| !r['ok'] }} failed"
-end
-exit(results.all? { |r| r['ok'] } ? 0 : 1)
+report(results)

@@ -10,6 +10,7 @@ require 'tmpdir'
 require_relative '../../vagrant/values'
 require_relative '../../vagrant/accelerator'
 require_relative '../../vagrant/settings'
+require_relative 'runner'
 
 FIXTURES = File.expand_path('../fixtures/values', __dir__)
 NO_KVM = { kvm_device: false, nested_pvm: false }.freeze
@@ -60,10 +61,4 @@ def accelerator_results(dir)
 end
 
 results = Dir.mktmpdir('bw-values-') { |dir| value_results(dir) + accelerator_results(dir) }
-if ARGV.include?('--json')
-  results.each { |r| puts JSON.generate(r) }
-else
-  results.reject { |r| r['ok'] }.each { |r| puts "not ok: #{r['name']}#{r['detail'] ? " (#{r['detail']})" : ''}" }
-  puts "#{results.count { |r| r['ok'] }} passed, #{results.count { |r| !r['ok'] }} failed"
-end
-exit(results.all? { |r| r['ok'] } ? 0 : 1)
+report(results)
