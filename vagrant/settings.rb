@@ -281,14 +281,14 @@ module Boxwright
     def validate_names
       hostname = @values['hostname']
       problem = Values.vm_hostname_problem(hostname)
-      fail_setting('hostname', "#{hostname.to_s.inspect} is not a valid host name (RFC 1123): it #{problem}", 'Use dot-separated labels of letters, digits and inner dashes, e.g. www.foobar.com.') if problem
+      fail_setting('hostname', "#{hostname.to_s.inspect} is not a valid host name (RFC 1123): it #{problem}", 'Pick another name, e.g. www.foobar.com: dot-separated labels of letters, digits and inner dashes, not a loopback name, not ending in a number.') if problem
       @values['hostname'] = hostname.downcase
       aliases = @values['aliases']
       fail_setting('aliases', 'must be a list of host names', 'Write e.g. ["foobar.com"].') unless aliases.is_a?(Array)
       bad = aliases.select { |a| Values.hostname_problem(a) }
       unless bad.empty?
         why = bad.map { |a| "#{a.inspect} #{Values.hostname_problem(a)}" }.join('; ')
-        fail_setting('aliases', "hold invalid host names #{bad.inspect} (RFC 1123): #{why}", 'Use names like foobar.com.')
+        fail_setting('aliases', "hold invalid host names #{bad.inspect} (RFC 1123): #{why}", 'Pick other names, e.g. foobar.com: dot-separated labels of letters, digits and inner dashes, not a loopback name, not ending in a number.')
       end
       @values['aliases'] = aliases.map(&:downcase)
     end
