@@ -1,6 +1,7 @@
 import test from 'ava';
 import { cleanEnv, makeTempLab, rubySettings, run } from './helpers.js';
 import { join } from 'node:path';
+import { DEFAULTS } from '../../lib/image/defaults.js';
 
 const outLab = {
   box: { name: 'built-box', path: 'built-box-1.0.0.libvirt.box', provider: 'libvirt' },
@@ -12,11 +13,15 @@ const outLab = {
   accelerator: 'tcg',
 };
 
-test('with no lab file and no env the defaults apply', (t) => {
+test('with no lab file and no env the defaults apply, and they are the image spec\'s defaults', (t) => {
   const lab = makeTempLab();
   t.teardown(lab.cleanup);
   const s = rubySettings(lab.dir);
   t.like(s, { box_name: 'foobar-web', hostname: 'www.foobar.com', ip: '192.168.56.10', cpus: 2, memory: 1024, provider: 'libvirt', accelerator: 'auto' });
+  t.like(s, {
+    hostname: DEFAULTS.hostname, aliases: DEFAULTS.aliases, ip: DEFAULTS.network.ip, cpus: DEFAULTS.vm.cpus,
+    memory: DEFAULTS.vm.memory, provider: DEFAULTS.providers[0], accelerator: DEFAULTS.build.accelerator,
+  });
   t.is(s.box_url, undefined);
 });
 
