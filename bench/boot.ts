@@ -102,7 +102,7 @@ export async function provisionAtBoot(spec: ImageSpec, baseDisk: string, log: (l
   const work = await mkdtemp(path.join(tmpdir(), 'bw-bench-b-'));
   try {
     const rendered = await renderImage(spec, { outDir: path.join(work, 'build'), base: 'debian-12', kind: 'vm', accelerator: 'tcg' });
-    const scripts = rendered.plan.scripts.filter((script) => !/(^|\/)9\d-/.test(script));
+    const scripts = rendered.plan.scripts.filter((script) => script.phase === 'stack').map((script) => script.path);
     return await bootAndWait(baseDisk, log, { signal, afterSsh: async (vm) => {
       // The VM's namespace has no route out: its apt reaches the mirror through a relay.
       const relay = await startMirrorRelay(vm.ns);

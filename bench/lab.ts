@@ -11,7 +11,7 @@
  */
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
-import { copyFile, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -163,7 +163,7 @@ export async function provisionAtUp(spec: ImageSpec, baseDisk: string, log: (lin
     for (const entry of ['scripts', 'files', 'app.tar.gz']) {
       await execa('cp', ['-a', path.join(rendered.dir, entry), staging]);
     }
-    const scripts = (await readdir(path.join(staging, 'scripts'))).filter((name) => name.endsWith('.sh') && !/^9\d-/.test(name)).sort();
+    const scripts = rendered.plan.scripts.filter((script) => script.phase === 'stack').map((script) => script.name);
     const box = await libvirtBoxOf(baseDisk, work);
     lab = await openLab(path.join(repoRoot, 'bench/baselines/provision-at-up.Vagrantfile'), {
       BW_BOX: 'bw-plain-base', BW_IP: IP, BW_STAGING: staging, BW_SCRIPTS: scripts.join(' '),

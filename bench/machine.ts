@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { execa } from 'execa';
-import { chooseAccelerator, readHostFacts } from '../lib/builder/choices.js';
+import { chooseAccelerator, readHostFacts } from '../lib/plan/host.js';
 import { packerVersion } from '../lib/packer/version.js';
 import type { MachineFacts } from './report.js';
 

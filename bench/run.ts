@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { debianRecipeHash, defaultCacheDir as baseCacheDir, findVagrantInsecurePrivateKey, resolveBase } from '../lib/base/index.js';
 import { buildImage } from '../lib/builder/build-image.js';
 import type { BuildEvent } from '../lib/builder/events.js';
-import { renderImage, planFor } from '../lib/render/render-image.js';
+import { renderImage } from '../lib/render/render-image.js';
+import { planBuild } from '../lib/plan/plan.js';
 import { loadImage } from '../lib/image/load.js';
 import type { ImageSpec } from '../lib/image/types.js';
 import { composeTemplate } from '../lib/template/compose.js';
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
       const both: number[] = [];
       for (let i = 0; i < 50; i += 1) {
         const a = performance.now();
-        composeTemplate({ ...planFor(spec, options), scripts: warm.plan.scripts });
+        composeTemplate(await planBuild(spec, options));
         const b = performance.now();
         await renderImage(spec, options);
         const c = performance.now();
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
         both.push(c - a);
       }
       figure('composeRenderMs', 'compose + render, in process (warm app-bundle cache)', median(both), 'ms', 'median of 50; render writes the whole build folder');
-      figure('composeMs', 'planFor + composeTemplate alone', median(compose), 'ms', 'median of 50');
+      figure('composeMs', 'planBuild + composeTemplate alone', median(compose), 'ms', 'median of 50');
       figure('renderMs', 'renderImage alone', median(render), 'ms', 'median of 50');
     });
 
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
       const preexisting = await readFile(path.join(entry, 'base.json'), 'utf8').then(() => true, () => false);
       if (!preexisting) log(`base ${hash.slice(0, 12)} is not cached: building it first (not counted in the stack builds)`);
       const resolved = await resolveBase({ ...spec, base: 'debian-12' }, { diskSize, onLog: (line) => log(line) });
-      base = { disk: resolved.diskUrl, sha256: resolved.checksum.replace(/^sha256:/, '') };
+      base = { disk: resolved.diskPathOrUrl, sha256: resolved.checksum.replace(/^sha256:/, '') };
       const record = JSON.parse(await readFile(path.join(entry, 'base.json'), 'utf8')) as { timings: { rootfsMs: number; diskMs: number } };
       const note = preexisting ? 'recorded in the cache entry base.json when the base was built; not rebuilt here' : 'built during this run (the entry was missing), as recorded in base.json';
       figure('base.rootfsMs', 'base: mmdebstrap root filesystem', record.timings.rootfsMs, 'ms', note);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 00-apt: apt and dpkg settings (retries, lock timeout, no recommends, no docs), and keep the
 # distro's periodic apt jobs from racing the build.
 set -Eeuo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 10-packages: one apt run for the whole stack. Services must not run during the build, so a
 # policy-rc.d keeps maintainer scripts from starting them (in VM builds too); the chroot build
 # brings its own, which is left alone.

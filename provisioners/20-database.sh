@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 20-database: server configuration only (bind to loopback, no LOAD DATA LOCAL, ...). Nothing here
 # needs a running server: the database is secured and the app user made at first boot
 # (files/firstboot/boxwright-firstboot).

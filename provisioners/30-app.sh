@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 30-app: the app's system user, the app bundle (built on the host, node_modules included; the
 # guest never runs npm) installed read-only under root as a release, and its hardened systemd unit
 # (two instances).

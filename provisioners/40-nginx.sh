@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 40-nginx: reverse proxy for {{serverNames}} on port {{nginxPort}}; the distro's default site is
 # removed and unknown Hosts get 444. The config is tested (nginx -t, works offline) before reload.
 set -Eeuo pipefail

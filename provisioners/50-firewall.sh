@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 50-firewall: nothing listens beyond loopback but sshd and nginx (no LLMNR/mDNS from
 # systemd-resolved), and an nftables ruleset loaded at boot (nftables.service). Neither is applied
 # during the build, so the build's own SSH session is never at risk; both take effect at first boot.

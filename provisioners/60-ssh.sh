@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 60-ssh: sshd drop-in (no root login, keys only, no DNS), validated with sshd -t. sshd is not
 # reloaded during the build (the build may still log in with a password); it applies at boot.
 set -Eeuo pipefail

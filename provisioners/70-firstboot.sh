@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 70-firstboot: units that finish the box on each VM's first boot: SSH host keys, the database
 # password and the secured database (nothing of that is made during the build).
 set -Eeuo pipefail

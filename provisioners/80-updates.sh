@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 80-updates: unattended security upgrades for the running VM (daily lists + upgrade, no reboot).
 # During the build the apt-daily jobs are masked for the current boot only (00-apt).
 set -Eeuo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=cleanup kinds=vm,chroot
 # 90-cleanup: leave nothing of the build or of this machine's identity in the box: apt caches and
 # lists, logs, machine-id, SSH host keys, cloud-init state, shell history, the staging folder.
 set -Eeuo pipefail
@@ -10,8 +11,10 @@ bw_apt autoremove --purge >/dev/null
 bw_apt clean
 
 install -d -o root -g root -m 0755 /var/lib/boxwright
-# Package manifest of the box, for build-manifest.json and for diffing two builds.
-dpkg-query -W -f '${binary:Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort > /var/lib/boxwright/packages.tsv
+# Package manifest of the box, for build-manifest.json and for diffing two builds: the one package
+# query of a build (the build copies this file out after the cleanup phase).
+# shellcheck disable=SC2016 # dpkg-query expands the ${...} fields itself
+dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort > {{packageListPath}}
 
 # No secret in the box: each VM makes its own at first boot (boxwright-firstboot).
 rm -rf /etc/boxwright/secrets/* /var/lib/boxwright/firstboot.done

@@ -1,15 +1,9 @@
 #!/usr/bin/env bash
-# boxwright: vm-only
-# 95-minimize: hand free blocks back so the box compresses well. VM builds only: a chroot build
-# makes its disk afterwards from the files, so there is nothing to trim.
+# boxwright: phase=cleanup kinds=vm
+# 95-minimize: hand free blocks back so the box compresses well. VM builds only (its header): a chroot
+# build makes its disk afterwards from the files, so there is nothing to trim.
 set -Eeuo pipefail
 export LC_ALL=C.UTF-8
-BUILD_KIND={{buildKind}}
-
-if [[ "$BUILD_KIND" != vm ]]; then
-  echo "==> 95-minimize: skipped ($BUILD_KIND build)"
-  exit 0
-fi
 sync
 # fstrim works where the disk passes discards (qemu discard=unmap); otherwise write zeros.
 if fstrim -v / 2>/dev/null; then

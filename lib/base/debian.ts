@@ -3,10 +3,15 @@ import { access, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promis
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { BoxwrightError, isBoxwrightError } from '../errors.js';
-import { hashRecipe, sha256File } from './hash.js';
+import { hashRecipe } from './hash.js';
+import { sha256File } from '../util/hash.js';
 import { acquireMutex } from '../util/mutex.js';
 import { baseScriptsDir, defaultCacheDir } from './paths.js';
 import { removeBuildDir, runLogged } from './run.js';
+import { BASES, type MirrorBaseRow } from '../plan/bases.js';
+
+/** The debian-12 row of the base table: the defaults of {@link ensureDebianBase}. */
+const DEBIAN_12 = BASES['debian-12'] as MirrorBaseRow;
 
 /** Options of {@link ensureDebianBase}. */
 export interface DebianBaseOptions {
@@ -91,9 +96,9 @@ interface Recipe {
 
 function recipeOf(options: DebianBaseOptions): Recipe {
   const recipe: Recipe = {
-    suite: options.suite ?? 'bookworm',
-    mirror: options.mirror ?? 'http://deb.debian.org/debian',
-    securityMirror: options.securityMirror ?? 'http://deb.debian.org/debian-security',
+    suite: options.suite ?? DEBIAN_12.suite,
+    mirror: options.mirror ?? DEBIAN_12.mirror,
+    securityMirror: options.securityMirror ?? DEBIAN_12.securityMirror,
     diskSize: options.diskSize ?? 8192,
     fsUuid: options.fsUuid ?? '6b1c0d3e-5d2a-4c9b-9f0e-b0c5b0c5b0c5',
     sourceDateEpoch: options.sourceDateEpoch ?? 1735689600,

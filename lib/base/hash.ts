@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { listFiles } from '../util/hash.js';
 
-export { listFiles, sha256File } from '../util/hash.js';
 
 /**
  * A stable sha256 over named values and the contents of the files under `dir` that `include`

@@ -5,14 +5,14 @@
 import path from 'node:path';
 import { BoxwrightError } from '../errors.js';
 import type { BaseName, ImageSpec } from '../image/types.js';
+import { BASES } from '../plan/bases.js';
+import { SHA256_HEX } from '../util/hash.js';
 import { ensureDebianBase, type DebianBaseOptions } from './debian.js';
-import { UBUNTU_2404 } from './ubuntu.js';
 
 export { ensureDebianBase, debianRecipeHash, type DebianBase, type DebianBaseOptions } from './debian.js';
 export { ubuntuSeed, vagrantInsecurePublicKey, UBUNTU_2404, type NoCloudSeed, type UbuntuSeedOptions } from './ubuntu.js';
 export { defaultCacheDir, baseScriptsDir } from './paths.js';
 export { findVagrantInsecurePrivateKey } from './keys.js';
-export { sha256File } from './hash.js';
 
 /** A base disk ready to hand to Packer. */
 export interface ResolvedBase {
@@ -21,7 +21,7 @@ export interface ResolvedBase {
   /** `mirror`: built here from the Debian mirror; `cloud-image`: Canonical's; `custom`: the spec's. */
   source: 'mirror' | 'cloud-image' | 'custom';
   /** Absolute file path or http(s) URL of the qcow2 (Packer `iso_url` with `disk_image = true`). */
-  diskUrl: string;
+  diskPathOrUrl: string;
   /** Packer `iso_checksum`: `sha256:<hex>` or `file:<SHA256SUMS url>`. */
   checksum: string;
   /** Root filesystem tar, only for `mirror` bases (the chroot build kind needs it). */
@@ -49,33 +49,33 @@ export async function resolveBase(
   options: ResolveBaseOptions = {},
 ): Promise<ResolvedBase> {
   const base = spec.base;
-  if (base === 'debian-12') {
+  if (typeof base === 'string' && Object.hasOwn(BASES, base)) {
+    const row = BASES[base];
+    if (row.source === 'cloud-image') return { os: base, source: 'cloud-image', diskPathOrUrl: row.url, checksum: `sha256:${row.sha256}` };
     const diskSize = options.diskSize ?? spec.vm?.diskSize;
-    const built = await ensureDebianBase({ ...options, ...(diskSize === undefined ? {} : { diskSize }) });
+    // The row's mirror and suite unless the caller names others.
+    const built = await ensureDebianBase({ mirror: row.mirror, securityMirror: row.securityMirror, suite: row.suite, ...options, ...(diskSize === undefined ? {} : { diskSize }) });
     return {
-      os: 'debian-12',
+      os: base,
       source: 'mirror',
-      diskUrl: built.disk,
+      diskPathOrUrl: built.disk,
       checksum: `sha256:${built.sha256}`,
       rootfsTar: built.rootfsTar,
       recipeHash: built.recipeHash,
       cached: built.cached,
     };
   }
-  if (base === 'ubuntu-24.04') {
-    return { os: 'ubuntu-24.04', source: 'cloud-image', diskUrl: UBUNTU_2404.url, checksum: `sha256:${UBUNTU_2404.sha256}` };
-  }
   if (typeof base !== 'object' || base === null || typeof base.image !== 'string' || base.image === '') {
     throw new BoxwrightError('E_SPEC_INVALID', `base must be "debian-12", "ubuntu-24.04" or { image, sha256 }`, { path: 'base' });
   }
-  if (typeof base.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(base.sha256)) {
+  if (typeof base.sha256 !== 'string' || !SHA256_HEX.test(base.sha256.toLowerCase())) {
     throw new BoxwrightError('E_SPEC_INVALID', 'base.sha256 must be the 64 hex digits of the image sha256 (sha256sum IMAGE)', { path: 'base.sha256' });
   }
   const os = base.os ?? 'debian-12';
-  if (os !== 'debian-12' && os !== 'ubuntu-24.04') {
-    throw new BoxwrightError('E_SPEC_INVALID', `base.os must be "debian-12" or "ubuntu-24.04", got ${JSON.stringify(os)}`, { path: 'base.os' });
+  if (!Object.hasOwn(BASES, os)) {
+    throw new BoxwrightError('E_SPEC_INVALID', `base.os must be one of ${Object.keys(BASES).map((name) => JSON.stringify(name)).join(', ')}, got ${JSON.stringify(os)}`, { path: 'base.os' });
   }
   const isUrl = /^https?:\/\//i.test(base.image);
-  const diskUrl = isUrl ? base.image : path.resolve(spec.dir, base.image);
-  return { os, source: 'custom', diskUrl, checksum: `sha256:${base.sha256.toLowerCase()}` };
+  const diskPathOrUrl = isUrl ? base.image : path.resolve(spec.dir, base.image);
+  return { os, source: 'custom', diskPathOrUrl, checksum: `sha256:${base.sha256.toLowerCase()}` };
 }

@@ -2,24 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { baseScriptsDir } from './paths.js';
 
-/**
- * The pinned Ubuntu 24.04 (noble) cloud image: a dated release folder of cloud-images.ubuntu.com
- * (dated folders are immutable; `release/` and `current/` move).
- *
- * Provenance: the folder name `release-20251213` and the sha256 below could not be read from
- * Canonical here (these machines reach only the Debian mirror). They were found with the code
- * search in three independent public repositories that pin exactly this URL with exactly this
- * digest. It is therefore pinned as `sha256:<hex>`; `boxwright lock` on a machine that can reach
- * Canonical should confirm it against the folder's SHA256SUMS ({@link UBUNTU_2404.checksumUrl}).
- * Canonical moves old folders to cloud-images-archive.ubuntu.com after some months: when the URL
- * stops answering, bump the date (and the digest) or point the lock at the archive host.
- */
-export const UBUNTU_2404 = {
-  release: '20251213',
-  url: 'https://cloud-images.ubuntu.com/releases/noble/release-20251213/ubuntu-24.04-server-cloudimg-amd64.img',
-  sha256: '2b5f90ffe8180def601c021c874e55d8303e8bcbfc66fee2b94414f43ac5eb1f',
-  checksumUrl: 'https://cloud-images.ubuntu.com/releases/noble/release-20251213/SHA256SUMS',
-} as const;
+/** The pinned Ubuntu 24.04 cloud image; its row of the base table lives in lib/plan/bases.ts. */
+export { UBUNTU_2404 } from '../plan/bases.js';
 
 /** The NoCloud seed files, to put on a CD labelled `cidata` (Packer `cd_content` + `cd_label`). */
 export interface NoCloudSeed {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { sizeOf } from './artifacts.js';
+import { sizeOf } from './box-files.js';
 import { sha256File } from '../util/hash.js';
 import { type BuildManifest, MANIFEST_FILE } from './manifest.js';
 

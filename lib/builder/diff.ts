@@ -1,5 +1,5 @@
 import { BoxwrightError } from '../errors.js';
-import type { InstalledPackage } from './artifacts.js';
+import type { InstalledPackage } from './package-list.js';
 
 /** One changed package (or app dependency). */
 export interface ChangedEntry {

@@ -1,5 +1,5 @@
 import type { BaseName, ImageSpec, Provider } from '../image/types.js';
-import type { InstalledPackage } from './artifacts.js';
+import type { InstalledPackage } from './package-list.js';
 import type { Lock } from '../lock/types.js';
 
 /** File name of the build manifest in outDir. */

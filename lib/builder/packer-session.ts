@@ -1,11 +1,13 @@
 import { detectPacker, packerBuild, packerInit, packerValidate, progressFromUi, type PackerEvent } from '../packer/index.js';
-import type { PackerFeatures } from '../template/plan.js';
-import { BUILD_LAYOUT } from '../template/plan.js';
+import { BUILD_LAYOUT } from '../plan/layout.js';
+import type { PackerFeatures } from '../plan/plan.js';
 import type { BuildPhase } from './events.js';
 
 /** Callbacks of {@link PackerSession.build}. */
 export interface SessionBuildHooks {
   signal?: AbortSignal;
+  /** Aborting it kills packer's process group at once (see `PackerBuildOptions.forceSignal`). */
+  forceSignal?: AbortSignal;
   /** A human-readable packer line (`ui` say/message/error). */
   onUi(line: string, level: 'info' | 'error'): void;
   /** The build entered a phase packer reveals (boot, provision, shutdown, post-process). */
@@ -46,6 +48,7 @@ export async function packerSession(packerPath?: string): Promise<PackerSession>
       await packerBuild(dir, BUILD_LAYOUT.template, {
         ...common,
         ...(hooks.signal ? { signal: hooks.signal } : {}),
+        ...(hooks.forceSignal ? { forceSignal: hooks.forceSignal } : {}),
         onEvent: (event: PackerEvent) => {
           if (event.type === 'error') hooks.onUi(event.message, 'error');
           if (event.type !== 'ui') return;

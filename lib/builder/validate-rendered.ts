@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { renderImage, type RenderOptions } from '../render/render-image.js';
 import type { BaseName, ImageSpec, Provider } from '../image/types.js';
-import { mirrorBasePaths } from '../template/base.js';
-import { BUILD_LAYOUT } from '../template/plan.js';
+import { BUILD_LAYOUT, mirrorBasePaths } from '../plan/layout.js';
+import { planBuild } from '../plan/plan.js';
 import { packerSession } from './packer-session.js';
 
 /** Options of {@link validateRendered}. */
-export type ValidateOptions = Omit<RenderOptions, 'outDir' | 'packer'> & { packerPath?: string };
+export type ValidateOptions = Omit<RenderOptions, 'outDir' | 'packer' | 'plan'> & { packerPath?: string };
 
 /** What was validated. */
 export interface ValidateResult {
@@ -16,6 +16,7 @@ export interface ValidateResult {
   kind: 'vm' | 'chroot';
   os: BaseName;
   packerVersion: string;
+  /** The render hash of the validated build folder (as `RenderResult.inputsHash`). */
   inputsHash: string;
 }
 
@@ -26,11 +27,12 @@ export interface ValidateResult {
  * The temporary folder is removed afterwards, whatever happens.
  */
 export async function validateRendered(spec: ImageSpec, options: ValidateOptions = {}): Promise<ValidateResult> {
-  const { packerPath, ...renderOptions } = options;
+  const { packerPath, cacheDir, ...planOptions } = options;
   const packer = await packerSession(packerPath);
+  const plan = await planBuild(spec, { ...planOptions, packer: packer.features });
   const temp = await mkdtemp(path.join(os.tmpdir(), 'boxwright-validate-'));
   try {
-    const rendered = await renderImage(spec, { ...renderOptions, outDir: path.join(temp, 'build'), packer: packer.features });
+    const rendered = await renderImage(spec, { outDir: path.join(temp, 'build'), plan, ...(cacheDir ? { cacheDir } : {}) });
     if (rendered.plan.base.source === 'mirror') {
       const paths = mirrorBasePaths(rendered.plan.base.os);
       await mkdir(path.join(rendered.dir, BUILD_LAYOUT.base), { recursive: true });

@@ -8,8 +8,8 @@ export const SQL_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 export const UNIX_USER = /^[a-z_][a-z0-9_-]{0,30}$/;
 /** Box name: lowercase letters, digits, dashes; also a file-name part. */
 export const BOX_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
-/** sha256 digest: 64 hex digits. */
-export const SHA256 = /^[0-9a-f]{64}$/;
+/** sha256 digest: 64 hex digits (the pattern lives in lib/util/hash.ts). */
+export { SHA256_HEX as SHA256 } from '../util/hash.js';
 /** nginx size: digits with an optional k/m/g suffix. */
 export const NGINX_SIZE = /^[0-9]{1,6}[kKmMgG]?$/;
 /** Packer duration, e.g. 15m, 1h30m, 90s. */

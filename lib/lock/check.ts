@@ -30,7 +30,8 @@ export function lockMismatchError(details: LockMismatchDetails, image: string, o
 
 /**
  * Checks the image's `boxwright.lock.json` against its inputs resolved now ({@link resolveLock}
- * with the same options as the build).
+ * with the same options as the build). `options.lock` is the lock file already read (a build reads
+ * it once); without it the file is read here.
  *
  * A build without a lock file is allowed: then nothing is checked and the result is `undefined`
  * (run `boxwright lock <image>` to start pinning).
@@ -39,8 +40,8 @@ export function lockMismatchError(details: LockMismatchDetails, image: string, o
  * @throws BoxwrightError `E_LOCK_MISMATCH` listing each changed field (path, locked value, current
  *   value) and the fix; the errors of {@link resolveLock} when the inputs cannot be resolved.
  */
-export async function checkLock(spec: ImageSpec, options: ResolveLockOptions = {}): Promise<Lock | undefined> {
-  const expected = await readLock(spec.dir);
+export async function checkLock(spec: ImageSpec, options: ResolveLockOptions & { lock?: Lock } = {}): Promise<Lock | undefined> {
+  const expected = options.lock ?? await readLock(spec.dir);
   if (expected === undefined) return undefined;
   const actual = await resolveLock(spec, options);
   const mismatches = compareLock(expected, actual);

@@ -1,22 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { debianRecipeHash } from '../base/debian.js';
-import { UBUNTU_2404 } from '../base/ubuntu.js';
 import { BoxwrightError } from '../errors.js';
 import { detectPacker } from '../packer/capabilities.js';
+import { BASES, type MirrorBaseRow, type PlannedBase } from '../plan/bases.js';
+import { planBuild } from '../plan/plan.js';
 import { defaultCacheDir, hashSources } from '../render/app-bundle.js';
-import { planFor } from '../render/render-image.js';
-import type { ImageSpec } from '../image/types.js';
+import type { BaseName, ImageSpec } from '../image/types.js';
 import { aptCandidate, debianGuestSources } from './apt.js';
 import { fetchReleaseDate } from './release.js';
 import { type BaseLock, type CloudImageBaseLock, type Lock, LOCK_FORMAT, type MirrorBaseLock, type ResolveLockOptions } from './types.js';
 
 /**
- * Mirror settings of the Debian base. They are the defaults of `ensureDebianBase`
- * (lib/base/debian.ts), which `buildImage` uses; they are passed to `debianRecipeHash`
- * explicitly, so the recipe hash recorded here is the one a build computes.
+ * Mirror settings of the Debian 12 base: its row of the base table (lib/plan/bases.ts). A lock
+ * reads the planned base's own row, so the recipe hash recorded is the one a build computes.
  */
-export const DEBIAN_MIRROR = { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'bookworm' } as const;
+export const DEBIAN_MIRROR = (({ mirror, securityMirror, suite }: MirrorBaseRow) => ({ mirror, securityMirror, suite }))(BASES['debian-12'] as MirrorBaseRow);
 
 /** What `guest.nodejs` says for an Ubuntu base, whose mirror is not reachable from these machines. */
 export const UBUNTU_NODEJS_UNKNOWN = 'unknown (resolve where the Ubuntu mirror is reachable)';
@@ -33,34 +32,30 @@ export const UBUNTU_NODEJS_UNKNOWN = 'unknown (resolve where the Ubuntu mirror i
  *   the resolved versions of the app's direct dependencies.
  *
  * Same inputs (and the same mirror snapshot), same lock: the result has a stable key order.
+ * A build hands its plan over (`options.plan`, planned with the detected packer): then nothing is
+ * planned or detected again here.
  *
  * @throws BoxwrightError `E_SPEC_INVALID` for an impossible provider/base/kind, `E_PACKER_MISSING` /
  *   `E_PACKER_VERSION`, `E_BASE` when the mirror cannot be read.
  */
 export async function resolveLock(spec: ImageSpec, options: ResolveLockOptions = {}): Promise<Lock> {
-  const plan = planFor(spec, {
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const detected = options.plan ? undefined : await detectPacker(options.packerPath ? { packerPath: options.packerPath } : {});
+  const plan = options.plan ?? await planBuild(spec, {
     ...(options.provider ? { provider: options.provider } : {}),
     ...(options.base ? { base: options.base } : {}),
     ...(options.kind ? { kind: options.kind } : {}),
+    packer: detected!.capabilities,
   });
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
-
-  const [base, packer, app] = await Promise.all([
-    resolveBaseLock(spec, plan.base.source, options),
-    (async () => {
-      const { capabilities } = await detectPacker(options.packerPath ? { packerPath: options.packerPath } : {});
-      return { version: capabilities.version, plugins: sorted({ ...capabilities.plugins }) };
-    })(),
-    resolveApp(spec),
-  ]);
+  const [base, app] = await Promise.all([resolveBaseLock(spec, plan.base, options), resolveApp(spec)]);
+  const packer = { version: plan.packer.version, plugins: sorted({ ...plan.packer.plugins }) };
   const nodejs = await resolveNodejs(base, cacheDir, options.signal);
   return { format: LOCK_FORMAT, base, packer, guest: nodejs, app };
 }
 
-async function resolveBaseLock(spec: ImageSpec, source: 'mirror' | 'cloud-image' | 'custom', options: ResolveLockOptions): Promise<BaseLock> {
-  if (source === 'mirror') {
-    const { mirror, suite } = DEBIAN_MIRROR;
-    const securityMirror: string = DEBIAN_MIRROR.securityMirror;
+async function resolveBaseLock(spec: ImageSpec, planned: PlannedBase, options: ResolveLockOptions): Promise<BaseLock> {
+  if (planned.source === 'mirror' && planned.mirror) {
+    const { mirror, suite, securityMirror } = planned.mirror;
     const fetchOptions = options.signal ? { signal: options.signal } : {};
     const [recipeHash, mirrorReleaseDate, securityReleaseDate] = await Promise.all([
       debianRecipeHash({ mirror, securityMirror, suite, diskSize: spec.vm.diskSize }),
@@ -68,15 +63,15 @@ async function resolveBaseLock(spec: ImageSpec, source: 'mirror' | 'cloud-image'
       securityMirror === '' ? Promise.resolve('') : fetchReleaseDate(securityMirror, `${suite}-security`, fetchOptions),
     ]);
     const lock: MirrorBaseLock = {
-      os: 'debian-12', source: 'mirror', recipeHash, mirror, suite, mirrorReleaseDate,
+      os: planned.os, source: 'mirror', recipeHash, mirror, suite, mirrorReleaseDate,
       securityMirror, securitySuite: `${suite}-security`, securityReleaseDate,
     };
     return lock;
   }
-  if (source === 'cloud-image') return ubuntuBaseLock();
+  if (planned.source === 'cloud-image') return cloudImageBaseLock(planned.os);
   const base = spec.base;
   if (typeof base !== 'object') throw new BoxwrightError('E_SPEC_INVALID', 'a custom base needs { image, sha256 } in image.json', { path: 'base' });
-  return { os: base.os ?? 'debian-12', source: 'custom', image: base.image, sha256: base.sha256.toLowerCase() };
+  return { os: planned.os, source: 'custom', image: base.image, sha256: base.sha256.toLowerCase() };
 }
 
 /**
@@ -85,14 +80,21 @@ async function resolveBaseLock(spec: ImageSpec, source: 'mirror' | 'cloud-image'
  * the image's release folder date, not read; the lock says so in `aptSnapshotNote`.
  */
 export function ubuntuBaseLock(): CloudImageBaseLock {
-  const date = UBUNTU_2404.release;
+  return cloudImageBaseLock('ubuntu-24.04');
+}
+
+/** The lock of a cloud-image row of the base table. */
+function cloudImageBaseLock(os: BaseName): CloudImageBaseLock {
+  const row = BASES[os];
+  if (row.source !== 'cloud-image') throw new Error(`${os} is not a cloud-image base`);
+  const date = row.release;
   return {
-    os: 'ubuntu-24.04',
+    os,
     source: 'cloud-image',
-    url: UBUNTU_2404.url,
-    sha256: UBUNTU_2404.sha256,
+    url: row.url,
+    sha256: row.sha256,
     release: `release-${date}`,
-    checksumUrl: UBUNTU_2404.checksumUrl,
+    checksumUrl: row.checksumUrl,
     aptSnapshot: `https://snapshot.ubuntu.com/ubuntu/${date}T000000Z`,
     aptSnapshotNote: `planned: derived from the cloud image's release folder date (${date}); snapshot.ubuntu.com was not reachable where this lock was made, so it is not verified`,
   };

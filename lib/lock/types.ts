@@ -1,4 +1,5 @@
 import type { BaseName, BuildKind, Provider } from '../image/types.js';
+import type { BuildPlan } from '../plan/plan.js';
 
 /** File name of the lock file, written beside image.json. */
 export const LOCK_FILE = 'boxwright.lock.json';
@@ -8,7 +9,8 @@ export const LOCK_FORMAT = 1;
 
 /** What `recipeHash`, the mirror and its Release dates pin for a base bootstrapped from the Debian mirror. */
 export interface MirrorBaseLock {
-  os: 'debian-12';
+  /** A mirror row of the base table (lib/plan/bases.ts). */
+  os: BaseName;
   source: 'mirror';
   /** `debianRecipeHash` of the base (scripts, package list, mirror, suite, disk settings). */
   recipeHash: string;
@@ -27,7 +29,8 @@ export interface MirrorBaseLock {
 
 /** What pins Canonical's Ubuntu 24.04 cloud image (see `UBUNTU_2404` in lib/base/ubuntu.ts). */
 export interface CloudImageBaseLock {
-  os: 'ubuntu-24.04';
+  /** A cloud-image row of the base table (lib/plan/bases.ts). */
+  os: BaseName;
   source: 'cloud-image';
   /** The qcow2 cloud image, in its dated (immutable) release folder. */
   url: string;
@@ -109,6 +112,11 @@ export interface ResolveLockOptions {
   cacheDir?: string;
   /** Cancels the network reads and the apt run. */
   signal?: AbortSignal;
+  /**
+   * The build's plan, made with the detected packer's features: a build hands it over so the lock
+   * neither plans nor runs `packer version` again (then base, provider, kind and packerPath are not read).
+   */
+  plan?: BuildPlan;
 }
 
 /** One field that differs between the lock file and the resolved inputs. */

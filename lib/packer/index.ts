@@ -6,7 +6,7 @@ export {
   type DetectedPacker, type PackerCapabilities, type PackerPluginName,
 } from './capabilities.js';
 export {
-  DEFAULT_GRACE_PERIOD_MS, packerBuild, packerInit, packerValidate,
+  DEFAULT_GRACE_PERIOD_MS, isForceReason, packerBuild, packerInit, packerValidate,
   type PackerBuildOptions, type PackerBuildResult, type PackerCommandOptions, type PackerCommandResult,
   type PackerInitOptions, type PackerValidateOptions, type PackerVars,
 } from './run.js';
@@ -17,6 +17,6 @@ export {
 } from './machine-readable.js';
 export {
   ArtifactCollector, VAGRANT_POST_PROCESSOR_ID, vagrantBoxes, type PackerArtifact, type VagrantBoxArtifact,
-} from './artifacts.js';
+} from './reported-artifacts.js';
 export { progressFromUi, type PackerPhase, type UiProgress } from './progress.js';
 export { DescendantTracker, type ProcInfo } from './proc-tree.js';

@@ -6,7 +6,7 @@ import { execa, type Result } from 'execa';
 import { BoxwrightError, type ErrorCode } from '../errors.js';
 import { locatePacker } from './locate.js';
 import { parseMachineReadableLine, type PackerEvent } from './machine-readable.js';
-import { ArtifactCollector, vagrantBoxes, type PackerArtifact, type VagrantBoxArtifact } from './artifacts.js';
+import { ArtifactCollector, vagrantBoxes, type PackerArtifact, type VagrantBoxArtifact } from './reported-artifacts.js';
 import { DescendantTracker } from './proc-tree.js';
 
 /** Values for packer variables; written to a private `-var-file`, never put in argv. */
@@ -41,8 +41,16 @@ export interface PackerInitOptions extends PackerCommandOptions {
 export interface PackerBuildOptions extends PackerValidateOptions {
   /** Called with every machine-readable event, in order. Should not throw. */
   onEvent?: (event: PackerEvent) => void;
-  /** Aborting it cancels the build: SIGINT, then SIGKILL after `gracePeriodMs`. */
+  /**
+   * Aborting it cancels the build: SIGINT, then SIGKILL after `gracePeriodMs`. Aborted with a
+   * force reason ({@link isForceReason}), the group is killed at once instead.
+   */
   signal?: AbortSignal;
+  /**
+   * Aborting it (before or after `signal`) kills packer's process group and every descendant seen
+   * (its qemu) at once with SIGKILL: what a second Ctrl-C, SIGTERM or SIGHUP asks for.
+   */
+  forceSignal?: AbortSignal;
   /** How long packer may take to tear down its VM after SIGINT. @default 60000 */
   gracePeriodMs?: number;
   /** packer's `-on-error`. @default 'cleanup' */
@@ -137,6 +145,15 @@ export async function packerInit(dir: string, options: PackerInitOptions = {}): 
   return runSimple('E_PACKER_INIT', 'packer init', ['init', options.templateFile ?? '.'], dir, options, hint);
 }
 
+/**
+ * True when an abort reason asks for an immediate kill rather than packer's clean-up: the string
+ * `'force'`, or an object (an Error too) whose `force` is `true`.
+ */
+export function isForceReason(reason: unknown): boolean {
+  if (reason === 'force') return true;
+  return typeof reason === 'object' && reason !== null && (reason as { force?: unknown }).force === true;
+}
+
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -165,8 +182,8 @@ async function waitGone(tracker: DescendantTracker, timeoutMs: number): Promise<
  * error lines when the build failed (the execa error is the `cause`).
  */
 export async function packerBuild(dir: string, templateFile: string, options: PackerBuildOptions = {}): Promise<PackerBuildResult> {
-  const { signal } = options;
-  if (signal?.aborted) throw new BoxwrightError('E_CANCELLED', 'build cancelled before packer started');
+  const { signal, forceSignal } = options;
+  if (signal?.aborted || forceSignal?.aborted) throw new BoxwrightError('E_CANCELLED', 'build cancelled before packer started');
   const packerPath = await resolvePacker(options);
   const vars = await writeVarFile(options.vars);
   const args = [
@@ -182,6 +199,7 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
   let listenerError: unknown;
   let cancelled = false;
   let forceKilled = false;
+  let forced = false;
   let killTimer: NodeJS.Timeout | undefined;
   const started = Date.now();
 
@@ -193,8 +211,25 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
     const tracker = pid === undefined ? undefined : new DescendantTracker(pid);
     tracker?.start();
 
+    const forceKill = (): void => {
+      if (pid === undefined || forceKilled) return;
+      cancelled = true;
+      forceKilled = true;
+      clearTimeout(killTimer);
+      signalGroup(pid, 'SIGKILL');
+      tracker?.scan();
+      tracker?.killSurvivors();
+    };
+    const onForce = (): void => {
+      forced = true;
+      forceKill();
+    };
     const onAbort = (): void => {
       if (pid === undefined || cancelled) return;
+      if (isForceReason(signal?.reason)) {
+        onForce();
+        return;
+      }
       cancelled = true;
       signalGroup(pid, 'SIGINT');
       killTimer = setTimeout(() => {
@@ -205,6 +240,7 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
       killTimer.unref();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
+    forceSignal?.addEventListener('abort', onForce, { once: true });
 
     const lines = createInterface({ input: subprocess.stdout, crlfDelay: Infinity });
     const linesDone = new Promise<void>((resolve) => lines.once('close', resolve));
@@ -227,6 +263,7 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
     await Promise.race([exited, subprocess.then(() => undefined, () => undefined)]);
     clearTimeout(killTimer);
     signal?.removeEventListener('abort', onAbort);
+    forceSignal?.removeEventListener('abort', onForce);
     if (tracker) {
       tracker.stop();
       tracker.killSurvivors();
@@ -236,8 +273,8 @@ export async function packerBuild(dir: string, templateFile: string, options: Pa
     await linesDone;
 
     if (cancelled) {
-      const how = forceKilled ? `packer did not stop within ${grace} ms and was killed` : 'packer was interrupted and cleaned up';
-      throw new BoxwrightError('E_CANCELLED', `build cancelled: ${how}`, { cause: signal?.reason });
+      const how = forced ? 'packer and its processes were killed at once' : forceKilled ? `packer did not stop within ${grace} ms and was killed` : 'packer was interrupted and cleaned up';
+      throw new BoxwrightError('E_CANCELLED', `build cancelled: ${how}`, { cause: forced && forceSignal?.aborted ? forceSignal.reason : signal?.reason });
     }
     const missing = spawnFailure(result, packerPath);
     if (missing) throw missing;

@@ -1,14 +1,10 @@
-import { sha256File } from '../util/hash.js';
+import { SHA256_HEX, sha256File } from '../util/hash.js';
 import { readFile } from 'node:fs/promises';
 import { BoxwrightError } from '../errors.js';
 
-const HEX64 = /^[0-9a-f]{64}$/;
-
-export { sha256File } from '../util/hash.js';
-
 /** True when `value` is 64 hex digits (any case). */
 export function isSha256(value: string): boolean {
-  return HEX64.test(value.trim().toLowerCase());
+  return SHA256_HEX.test(value.trim().toLowerCase());
 }
 
 /**
@@ -27,7 +23,7 @@ export async function readSidecar(box: string): Promise<string | undefined> {
     throw new BoxwrightError('E_CHECKSUM', `Cannot read ${sidecar}: check its permissions.`, { cause: error });
   }
   const first = text.trim().split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (!HEX64.test(first)) {
+  if (!SHA256_HEX.test(first)) {
     throw new BoxwrightError('E_CHECKSUM', `${sidecar} holds no sha256 (expected "<64 hex digits>  <file>"): rebuild the box or fix the file.`);
   }
   return first;

@@ -12,7 +12,7 @@ import type { BumpLevel } from './version.js';
 export { findBoxes, parseBoxFileName, type BoxFileName } from './box-file.js';
 export { publishToCatalog, publishToStore, readCatalog, type CatalogEntryOptions, type CatalogMetadata, type CatalogProvider, type CatalogPublishOptions, type CatalogPublishResult, type CatalogVersion } from './catalog.js';
 export type { CatalogSnapshot, CatalogStore } from './store.js';
-export { sha256File, verifyBox } from './checksum.js';
+export { verifyBox } from './checksum.js';
 export type { PublishEvent, PublishEventHandler, PublishStepAction, PublishStepName } from './events.js';
 export { getHcpToken, type HcpTokenOptions } from './hcp.js';
 export { RegistryHttpError, type RetryOptions } from './http.js';

@@ -1,10 +1,12 @@
 import type { BaseName, ImageSpec } from '../image/types.js';
+import { familyOf } from '../plan/bases.js';
+import { GUEST_PATHS } from '../plan/layout.js';
 import type { RenderContext } from './mustache.js';
 
-/** Where the build uploads `files/` and the app bundle inside the guest. */
-export const STAGING_DIR = '/tmp/boxwright';
-/** Where the app bundle is unpacked inside the guest. */
-export const APP_DIR = '/opt/app';
+/** Where the build uploads `files/` and the app bundle inside the guest ({@link GUEST_PATHS}). */
+export const STAGING_DIR = GUEST_PATHS.staging;
+/** Where the app bundle is unpacked inside the guest ({@link GUEST_PATHS}). */
+export const APP_DIR = GUEST_PATHS.app;
 
 /** What decides the render context besides the spec. */
 export interface ContextOptions {
@@ -19,7 +21,7 @@ export interface ContextOptions {
  * On Debian the MySQL role is served by MariaDB: Debian ships no mysql-server.
  */
 export function renderContext(spec: ImageSpec, { os, kind }: ContextOptions): RenderContext {
-  const isDebian = os === 'debian-12';
+  const isDebian = familyOf(os) === 'debian';
   const isMariadb = spec.database.engine === 'mariadb' || isDebian;
   return {
     name: spec.name,
@@ -51,5 +53,6 @@ export function renderContext(spec: ImageSpec, { os, kind }: ContextOptions): Re
     dbUser: spec.database.user,
     firewallEnabled: spec.firewall.enabled,
     stagingDir: STAGING_DIR,
+    packageListPath: GUEST_PATHS.packageList,
   };
 }

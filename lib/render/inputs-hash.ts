@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { listFiles } from '../util/hash.js';
-
-export { listFiles, sha256Hex } from '../util/hash.js';
 import path from 'node:path';
+import { listFiles } from '../util/hash.js';
 
 /** One file of a folder being hashed: its relative POSIX path and its bytes. */
 export interface HashedFile {

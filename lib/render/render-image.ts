@@ -1,18 +1,21 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BoxwrightError } from '../errors.js';
 import type { BaseName, BuildKind, ImageSpec, Provider } from '../image/types.js';
-import { templateBase } from '../template/base.js';
 import { composeTemplate, templateText } from '../template/compose.js';
-import { BUILD_LAYOUT, type BuildPlan, PACKER_1_6_6, type PackerFeatures } from '../template/plan.js';
-import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../builder/choices.js';
+import { BUILD_LAYOUT, RENDER_ENTRIES } from '../plan/layout.js';
+import { type BuildPlan, type PackerFeatures, planBuild } from '../plan/plan.js';
+import type { HostFacts } from '../plan/host.js';
+import { provisionersDir } from '../plan/scripts.js';
 import { bundleApp, defaultCacheDir } from './app-bundle.js';
 import { renderContext } from './context.js';
-import { hashFiles, listFiles } from './inputs-hash.js';
+import { hashFiles } from './inputs-hash.js';
+import { listFiles } from '../util/hash.js';
 import { renderTemplate } from './mustache.js';
 import { ubuntuSeed } from '../base/ubuntu.js';
+
+export { provisionersDir };
 
 /** Options of {@link renderImage}. */
 export interface RenderOptions {
@@ -32,6 +35,8 @@ export interface RenderOptions {
   cacheDir?: string;
   /** Host facts (tests inject them). @default read from this machine */
   host?: HostFacts;
+  /** The build's plan, when the caller made it already (a build plans once); then provider, base, kind, accelerator, packer and host are not read. */
+  plan?: BuildPlan;
 }
 
 /** What a render wrote. */
@@ -40,33 +45,16 @@ export interface RenderResult {
   dir: string;
   /** Absolute path of build.pkr.json. */
   templatePath: string;
-  /** sha256 over the sorted relative paths and contents of the build folder (inputs.sha256 excluded). */
+  /**
+   * The render hash: sha256 over the sorted relative paths and contents of the build folder
+   * (inputs.sha256 excluded), as written to inputs.sha256. Not the build's cache key
+   * (`BuildResult.inputsHash`), which adds the base, packer and lock to it.
+   */
   inputsHash: string;
   /** Relative paths of every file written, sorted. */
   files: string[];
   /** The plan the template was composed from. */
   plan: BuildPlan;
-}
-
-/** Folder of the templates shipped with Boxwright (resolved from this module: works in lib/ and dist/). */
-export function provisionersDir(): string {
-  return fileURLToPath(new URL('../../provisioners/', import.meta.url));
-}
-
-/** Resolves provider, base, kind and accelerator for a spec on this host. Throws on impossible choices. */
-export function planFor(spec: ImageSpec, options: Omit<RenderOptions, 'outDir' | 'cacheDir'> = {}): Omit<BuildPlan, 'scripts'> {
-  const provider = options.provider ?? spec.providers[0] ?? 'libvirt';
-  if (!spec.providers.includes(provider)) {
-    throw new BoxwrightError('E_SPEC_INVALID', `provider "${provider}" is not in the image's providers (${spec.providers.join(', ')}); add it to "providers" in image.json or pick one of those`, { path: 'providers' });
-  }
-  const base = templateBase(spec, options.base);
-  if (provider === 'virtualbox' && base.source === 'custom') {
-    throw new BoxwrightError('E_SPEC_INVALID', 'a custom base is a qcow2 disk image, which the virtualbox provider cannot boot; use provider "libvirt" or base "ubuntu-24.04"', { path: 'base' });
-  }
-  const host = options.host ?? readHostFacts();
-  const kind = chooseKind(options.kind ?? spec.build.kind, base, provider, host);
-  const accelerator = chooseAccelerator(options.accelerator ?? spec.build.accelerator, host);
-  return { spec, provider, kind, accelerator, base, packer: options.packer ?? PACKER_1_6_6 };
 }
 
 /** Writes one file of a render (its folder exists); the mode is set exactly, whatever the umask. */
@@ -76,16 +64,24 @@ async function writeInto(root: string, relative: string, content: string | Buffe
   await chmod(target, mode);
 }
 
-/** Refuses to overwrite a folder that is not an earlier render (it could be someone's work). */
+/**
+ * Refuses to overwrite a folder that is not an earlier render (it could be someone's work): it must
+ * be empty, or hold the render's marker files and nothing but entries a render or packer writes.
+ */
 async function checkOutDir(outDir: string): Promise<void> {
   if (!existsSync(outDir)) return;
   if (!(await stat(outDir)).isDirectory()) {
     throw new BoxwrightError('E_USAGE', `--out ${outDir} is a file; give a new or empty folder`, { path: 'outDir' });
   }
   const entries = await readdir(outDir);
-  const earlierRender = [BUILD_LAYOUT.inputsHash, BUILD_LAYOUT.template, 'boxwright.json'].every((name) => entries.includes(name));
-  if (entries.length > 0 && !earlierRender) {
+  if (entries.length === 0) return;
+  const earlierRender = [BUILD_LAYOUT.inputsHash, BUILD_LAYOUT.template, BUILD_LAYOUT.record].every((name) => entries.includes(name));
+  if (!earlierRender) {
     throw new BoxwrightError('E_USAGE', `--out ${outDir} is not empty and holds no earlier render; give an empty or new folder`, { path: 'outDir' });
+  }
+  const foreign = entries.filter((name) => !RENDER_ENTRIES.has(name)).sort();
+  if (foreign.length > 0) {
+    throw new BoxwrightError('E_USAGE', `--out ${outDir} holds an earlier render and ${foreign.map((name) => JSON.stringify(name)).join(', ')}, which no render writes; move ${foreign.length === 1 ? 'it' : 'them'} away or give another folder (a render replaces the whole folder)`, { path: 'outDir' });
   }
 }
 
@@ -96,11 +92,11 @@ async function checkOutDir(outDir: string): Promise<void> {
  * a failed render leaves nothing. The same spec gives a byte-identical folder and the same inputs hash.
  */
 export async function renderImage(spec: ImageSpec, options: RenderOptions): Promise<RenderResult> {
-  const partial = planFor(spec, options);
+  const plan = options.plan ?? await planBuild(spec, options);
   const outDir = path.resolve(options.outDir);
   await checkOutDir(outDir);
   const templates = provisionersDir();
-  const context = renderContext(spec, { os: partial.base.os, kind: partial.kind });
+  const context = renderContext(spec, { os: plan.base.os, kind: plan.kind });
   const bundle = await bundleApp(path.resolve(spec.dir, spec.app.source), options.cacheDir ?? defaultCacheDir());
 
   // The whole folder is made in memory first (templates read in parallel), hashed from memory,
@@ -109,26 +105,20 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
   const put = (relative: string, content: string | Buffer, mode = 0o644): void => {
     tree.set(relative, { content, mode });
   };
-  const scriptNames = (await readdir(templates)).filter((file) => file.endsWith('.sh')).sort();
   const filesDir = path.join(templates, 'files');
   const fileNames = existsSync(filesDir) ? await listFiles(filesDir) : [];
   const [scriptTexts, fileTexts, bundleBytes, insecureKey, helpers] = await Promise.all([
-    Promise.all(scriptNames.map((name) => readFile(path.join(templates, name), 'utf8'))),
+    Promise.all(plan.scripts.map((script) => readFile(path.join(templates, script.name), 'utf8'))),
     Promise.all(fileNames.map((relative) => readFile(path.join(filesDir, relative), 'utf8'))),
     readFile(bundle.path),
     readFile(path.join(templates, 'base', 'files', 'vagrant_insecure_key')),
-    partial.kind === 'chroot'
+    plan.kind === 'chroot'
       ? Promise.all([readFile(path.join(templates, 'build', 'chroot.sh')), readFile(path.join(templates, 'base', 'make-disk.sh'))])
       : Promise.resolve(undefined),
   ]);
 
-  const scripts: string[] = [];
-  scriptNames.forEach((name, i) => {
-    const text = scriptTexts[i]!;
-    if (partial.kind === 'chroot' && /^#\s*boxwright:\s*vm-only/m.test(text)) return;
-    const relative = `${BUILD_LAYOUT.scripts}/${name}`;
-    put(relative, renderTemplate(text, context, 'shell', name), 0o755);
-    scripts.push(relative);
+  plan.scripts.forEach((script, i) => {
+    put(script.path, renderTemplate(scriptTexts[i]!, context, 'shell', script.name), 0o755);
   });
   fileNames.forEach((relative, i) => {
     const shell = relative.endsWith('.sh');
@@ -136,7 +126,7 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
   });
   put(BUILD_LAYOUT.appBundle, bundleBytes);
   put(BUILD_LAYOUT.insecureKey, insecureKey, 0o600);
-  if (partial.base.os === 'ubuntu-24.04') {
+  if (plan.base.family === 'ubuntu') {
     const seed = ubuntuSeed({ hostname: spec.hostname.split('.')[0] ?? 'boxwright' });
     for (const [file, content] of Object.entries(seed)) put(`${BUILD_LAYOUT.seed}/${file}`, content);
   }
@@ -144,15 +134,14 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
     put(`${BUILD_LAYOUT.helpers}/chroot.sh`, helpers[0], 0o755);
     put(`${BUILD_LAYOUT.helpers}/make-disk.sh`, helpers[1], 0o755);
   }
-  const plan: BuildPlan = { ...partial, scripts };
   put(BUILD_LAYOUT.template, templateText(composeTemplate(plan)));
-  put('boxwright.json', `${JSON.stringify({
+  put(BUILD_LAYOUT.record, `${JSON.stringify({
     name: spec.name, version: spec.version, provider: plan.provider, kind: plan.kind, accelerator: plan.accelerator,
-    base: { os: plan.base.os, source: plan.base.source, disk: plan.base.diskUrl, checksum: plan.base.checksum },
+    base: { os: plan.base.os, source: plan.base.source, disk: plan.base.diskPathOrUrl, checksum: plan.base.checksum },
     appBundle: { sourceHash: bundle.sourceHash },
   }, null, 2)}\n`);
-  const inputsHash = hashFiles([...tree].map(([relative, file]) => ({ path: relative, content: file.content })));
-  put(BUILD_LAYOUT.inputsHash, `${inputsHash}\n`);
+  const renderHash = hashFiles([...tree].map(([relative, file]) => ({ path: relative, content: file.content })));
+  put(BUILD_LAYOUT.inputsHash, `${renderHash}\n`);
 
   await mkdir(path.dirname(outDir), { recursive: true });
   const work = await mkdtemp(`${outDir}.render-`);
@@ -162,7 +151,7 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
     await Promise.all([...tree].map(([relative, file]) => writeInto(work, relative, file.content, file.mode)));
     await rm(outDir, { recursive: true, force: true });
     await rename(work, outDir);
-    return { dir: outDir, templatePath: path.join(outDir, BUILD_LAYOUT.template), inputsHash, files: [...tree.keys()].sort(), plan };
+    return { dir: outDir, templatePath: path.join(outDir, BUILD_LAYOUT.template), inputsHash: renderHash, files: [...tree.keys()].sort(), plan };
   } catch (error) {
     await rm(work, { recursive: true, force: true });
     throw error;

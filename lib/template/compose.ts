@@ -1,13 +1,13 @@
 import { PACKER_PLUGIN_SOURCES, type PackerPluginName } from '../packer/capabilities.js';
 import { chrootPostProcessors, boxOutputPath, vmPostProcessors } from './post-processors.js';
 import { chrootProvisioners, vmProvisioners } from './provisioners.js';
-import type { BuildPlan } from './plan.js';
+import type { BuildPlan } from '../plan/plan.js';
+import { hclLiterals } from './hcl.js';
 import { qemuSource } from './qemu.js';
 import { virtualboxSource } from './virtualbox.js';
 
 /** A Packer template in HCL2 JSON syntax, as written to build.pkr.json. */
 export type PackerTemplate = Record<string, unknown>;
-
 
 function packerBlock(plan: BuildPlan): Record<string, unknown> {
   const block: Record<string, unknown> = { required_version: `>= 1.6.6` };
@@ -25,9 +25,14 @@ function packerBlock(plan: BuildPlan): Record<string, unknown> {
 
 /**
  * Composes the Packer template for a plan. Pure: the same plan gives the same object with the
- * same key order, so `JSON.stringify` of it is byte-stable.
+ * same key order, so `JSON.stringify` of it is byte-stable. Every string is an HCL literal
+ * ({@link hclLiterals}): a `${` or `%{` in a spec value reaches packer as text, never evaluated.
  */
 export function composeTemplate(plan: BuildPlan): PackerTemplate {
+  return hclLiterals(composeRaw(plan));
+}
+
+function composeRaw(plan: BuildPlan): PackerTemplate {
   const name = plan.spec.name;
   if (plan.kind === 'chroot') {
     return {

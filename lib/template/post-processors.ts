@@ -1,4 +1,5 @@
-import { BUILD_LAYOUT, type BuildPlan, boxFileName } from './plan.js';
+import { BUILD_LAYOUT } from '../plan/layout.js';
+import type { BuildPlan } from '../plan/plan.js';
 
 type Block = Record<string, Record<string, unknown>>;
 
@@ -7,7 +8,7 @@ export const BOX_VAGRANTFILE = `${BUILD_LAYOUT.files}/box/Vagrantfile`;
 
 /** Path (relative to the build folder) where packer leaves the box. */
 export function boxOutputPath(plan: BuildPlan): string {
-  return `${BUILD_LAYOUT.artifacts}/${boxFileName(plan.spec, plan.provider)}`;
+  return `${BUILD_LAYOUT.artifacts}/${plan.boxName}`;
 }
 
 /**

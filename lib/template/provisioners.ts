@@ -1,50 +1,48 @@
-import { STAGING_DIR } from '../render/context.js';
-import { BUILD_LAYOUT, type BuildPlan, isCleanupScript } from './plan.js';
+import { BUILD_LAYOUT, GUEST_PATHS } from '../plan/layout.js';
+import type { BuildPlan } from '../plan/plan.js';
 
 type Block = Record<string, Record<string, unknown>>;
 
 /** The command that runs each uploaded script as root, keeping packer's env vars. */
 const SUDO_EXECUTE = "chmod +x {{ .Path }}; sudo -n env {{ .Vars }} bash {{ .Path }}";
 
-/** dpkg-query of the package list (name, version, architecture); `$${` is HCL's escape for a literal `${`. */
-export const PACKAGE_QUERY = "dpkg-query -W -f='$${Package}\\t$${Version}\\t$${Architecture}\\n'";
+/** The plan's script paths of one phase, in run order. */
+function phase(plan: BuildPlan, which: 'stack' | 'cleanup'): string[] {
+  return plan.scripts.filter((script) => script.phase === which).map((script) => script.path);
+}
 
 /**
- * Provisioners of the VM kind: stage files + app bundle, run the stack scripts in order, pull the
- * package list out of the image, then the cleanup/minimize scripts.
+ * Provisioners of the VM kind: stage files + app bundle, run the stack scripts in order, then the
+ * cleanup scripts (which write the package list), then pull the package list out of the image.
  */
 export function vmProvisioners(plan: BuildPlan): Block[] {
-  const main = plan.scripts.filter((script) => !isCleanupScript(script));
-  const cleanup = plan.scripts.filter(isCleanupScript);
+  const stack = phase(plan, 'stack');
+  const cleanup = phase(plan, 'cleanup');
+  const staging = GUEST_PATHS.staging;
   const blocks: Block[] = [
-    { shell: { inline: [`rm -rf ${STAGING_DIR} && mkdir -p ${STAGING_DIR}/files`] } },
-    { file: { source: `${BUILD_LAYOUT.files}/`, destination: `${STAGING_DIR}/files` } },
-    { file: { source: BUILD_LAYOUT.appBundle, destination: `${STAGING_DIR}/${BUILD_LAYOUT.appBundle}` } },
+    { shell: { inline: [`rm -rf ${staging} && mkdir -p ${staging}/files`] } },
+    { file: { source: `${BUILD_LAYOUT.files}/`, destination: `${staging}/files` } },
+    { file: { source: BUILD_LAYOUT.appBundle, destination: `${staging}/${BUILD_LAYOUT.appBundle}` } },
   ];
-  if (main.length > 0) blocks.push({ shell: { execute_command: SUDO_EXECUTE, expect_disconnect: false, scripts: main } });
-  blocks.push(
-    { shell: { inline: [`${PACKAGE_QUERY} | LC_ALL=C sort > /tmp/boxwright-packages.tsv`] } },
-    { file: { direction: 'download', source: '/tmp/boxwright-packages.tsv', destination: BUILD_LAYOUT.packageList } },
-  );
+  if (stack.length > 0) blocks.push({ shell: { execute_command: SUDO_EXECUTE, expect_disconnect: false, scripts: stack } });
   if (cleanup.length > 0) blocks.push({ shell: { execute_command: SUDO_EXECUTE, scripts: cleanup } });
+  blocks.push({ file: { direction: 'download', source: GUEST_PATHS.packageList, destination: BUILD_LAYOUT.packageList } });
   return blocks;
 }
 
 /**
  * Provisioners of the chroot kind: the same scripts, run natively in a chroot of the base root
- * filesystem by `helpers/chroot.sh`, then the root becomes a bootable qcow2 and a .box.
+ * filesystem by `helpers/chroot.sh`, then the package list is copied out and the root becomes a
+ * bootable qcow2 and a .box.
  */
 export function chrootProvisioners(plan: BuildPlan, boxPath: string): Block[] {
   const helper = `bash ${BUILD_LAYOUT.helpers}/chroot.sh`;
-  const steps = plan.scripts.filter((script) => !/(^|\/)95-/.test(script));
-  const main = steps.filter((script) => !isCleanupScript(script));
-  const cleanup = steps.filter(isCleanupScript);
   const local = (inline: string[]): Block => ({ 'shell-local': { inline } });
   return [
     local([`${helper} prepare ${plan.base.rootfsTar ?? ''}`]),
-    ...main.map((script) => local([`${helper} run ${script}`])),
-    local([`${helper} packages ${BUILD_LAYOUT.packageList}`]),
-    ...cleanup.map((script) => local([`${helper} run ${script}`])),
+    ...phase(plan, 'stack').map((script) => local([`${helper} run ${script}`])),
+    ...phase(plan, 'cleanup').map((script) => local([`${helper} run ${script}`])),
+    local([`${helper} packages ${GUEST_PATHS.packageList} ${BUILD_LAYOUT.packageList}`]),
     local([`${helper} disk ${plan.spec.vm.diskSize}`]),
     local([`${helper} box ${boxPath}`]),
   ];

@@ -1,4 +1,5 @@
-import { BUILD_LAYOUT, type BuildPlan } from './plan.js';
+import { BUILD_LAYOUT } from '../plan/layout.js';
+import type { BuildPlan } from '../plan/plan.js';
 
 /**
  * The `qemu` source: boots the base disk image (`disk_image = true`), SSH forwarded on loopback only,
@@ -24,7 +25,7 @@ export function qemuSource(plan: BuildPlan): Record<string, unknown> {
     disk_discard: 'unmap',
     format: 'qcow2',
     headless: true,
-    iso_url: base.diskUrl,
+    iso_url: base.diskPathOrUrl,
     iso_checksum: base.checksum,
     net_device: 'virtio-net',
     output_directory: BUILD_LAYOUT.output,
@@ -32,7 +33,7 @@ export function qemuSource(plan: BuildPlan): Record<string, unknown> {
       ['-cpu', accelerator === 'tcg' ? 'qemu64' : 'host'],
       ['-netdev', 'user,id=user.0,hostfwd=tcp:127.0.0.1:{{ .SSHHostPort }}-:22'],
       ['-device', 'virtio-net,netdev=user.0'],
-      ['-serial', `file:${BUILD_LAYOUT.output}-serial.log`],
+      ['-serial', `file:${BUILD_LAYOUT.serialLog}`],
     ],
     shutdown_command: 'sudo -n systemctl poweroff',
     shutdown_timeout: '5m',
@@ -44,7 +45,7 @@ export function qemuSource(plan: BuildPlan): Record<string, unknown> {
     vm_name: `${spec.name}.qcow2`,
     vnc_bind_address: '127.0.0.1',
   };
-  if (base.os === 'ubuntu-24.04') {
+  if (base.family === 'ubuntu') {
     source.cd_files = [`${BUILD_LAYOUT.seed}/meta-data`, `${BUILD_LAYOUT.seed}/user-data`];
     source.cd_label = 'cidata';
   }

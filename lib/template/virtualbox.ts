@@ -1,4 +1,5 @@
-import { BUILD_LAYOUT, type BuildPlan } from './plan.js';
+import { BUILD_LAYOUT } from '../plan/layout.js';
+import type { BuildPlan } from '../plan/plan.js';
 
 /**
  * The `virtualbox-ovf` source: imports the base as an OVA/OVF (Ubuntu publishes an .ova beside its
@@ -13,7 +14,7 @@ export function virtualboxSource(plan: BuildPlan): Record<string, unknown> {
     output_directory: BUILD_LAYOUT.output,
     shutdown_command: 'sudo -n systemctl poweroff',
     shutdown_timeout: '5m',
-    source_path: base.ovfUrl,
+    source_path: base.ovfPathOrUrl,
     ssh_host_port_min: 2222,
     ssh_host_port_max: 4444,
     ssh_private_key_file: BUILD_LAYOUT.insecureKey,
@@ -28,7 +29,7 @@ export function virtualboxSource(plan: BuildPlan): Record<string, unknown> {
     ],
     vm_name: spec.name,
   };
-  if (base.os === 'ubuntu-24.04') {
+  if (base.family === 'ubuntu') {
     source.cd_files = [`${BUILD_LAYOUT.seed}/meta-data`, `${BUILD_LAYOUT.seed}/user-data`];
     source.cd_label = 'cidata';
   }

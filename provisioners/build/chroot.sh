@@ -2,7 +2,7 @@
 # Chroot build kind: provision a mirror-bootstrapped root filesystem natively, then make it a disk and
 # a libvirt box. Packer runs each subcommand as a shell-local step, with the build folder as cwd.
 #
-# Usage: chroot.sh prepare ROOTFS.tar | run SCRIPT | packages OUT.tsv | disk SIZE_MIB | box OUT.box | teardown
+# Usage: chroot.sh prepare ROOTFS.tar | run SCRIPT | packages GUEST.tsv OUT.tsv | disk SIZE_MIB | box OUT.box | teardown
 set -Eeuo pipefail
 umask 022
 
@@ -73,11 +73,12 @@ run() {
     bash "$staging/scripts/$(basename "$script")"
 }
 
+# Copies the package list the cleanup phase wrote inside the root (the build's one package query).
 packages() {
-  local out=${1:?output file}
+  local list=${1:?package list in the root} out=${2:?output file}
+  [[ -f $root$list ]] || die "no package list at $list in the root; the cleanup phase writes it"
   mkdir -p "$(dirname "$out")"
-  # shellcheck disable=SC2016 # dpkg-query expands the ${...} fields itself
-  chroot "$root" dpkg-query -W -f='${Package}\t${Version}\t${Architecture}\n' | LC_ALL=C sort > "$out"
+  cp "$root$list" "$out"
 }
 
 make_disk() {

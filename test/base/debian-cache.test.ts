@@ -2,7 +2,8 @@ import test from 'ava';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureDebianBase, sha256File } from '../../lib/base/index.js';
+import { ensureDebianBase } from '../../lib/base/index.js';
+import { sha256File } from '../../lib/util/hash.js';
 import { isBoxwrightError } from '../../lib/errors.js';
 import { fixture, tempDir } from './helpers.js';
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { debianRecipeHash, baseScriptsDir } from '../../lib/base/index.js';
-import { listFiles } from '../../lib/base/hash.js';
+import { listFiles } from '../../lib/util/hash.js';
 import { copyFixture, fixture } from './helpers.js';
 
 test('the recipe hash is stable for the same scripts and settings', async (t) => {

@@ -11,8 +11,8 @@ test('resolveBase describes ubuntu-24.04 as the pinned, dated cloud image withou
   const base = await resolveBase({ base: 'ubuntu-24.04', dir: '/nonexistent' });
   t.is(base.os, 'ubuntu-24.04');
   t.is(base.source, 'cloud-image');
-  t.regex(base.diskUrl, /^https:\/\/cloud-images\.ubuntu\.com\/releases\/noble\/release-\d{8}\/ubuntu-24\.04-server-cloudimg-amd64\.img$/);
-  t.is(base.diskUrl, UBUNTU_2404.url);
+  t.regex(base.diskPathOrUrl, /^https:\/\/cloud-images\.ubuntu\.com\/releases\/noble\/release-\d{8}\/ubuntu-24\.04-server-cloudimg-amd64\.img$/);
+  t.is(base.diskPathOrUrl, UBUNTU_2404.url);
   t.regex(base.checksum, /^sha256:[0-9a-f]{64}$/);
   t.is(base.rootfsTar, undefined);
   t.true(UBUNTU_2404.checksumUrl.startsWith(path.posix.dirname(UBUNTU_2404.url)));
@@ -21,12 +21,12 @@ test('resolveBase describes ubuntu-24.04 as the pinned, dated cloud image withou
 test('resolveBase resolves a custom local image relative to the spec folder', async (t) => {
   const sha256 = 'A'.repeat(64);
   const base = await resolveBase({ base: { image: 'disks/my.qcow2', sha256, os: 'ubuntu-24.04' }, dir: '/srv/images/web' });
-  t.deepEqual(base, { os: 'ubuntu-24.04', source: 'custom', diskUrl: '/srv/images/web/disks/my.qcow2', checksum: `sha256:${'a'.repeat(64)}` });
+  t.deepEqual(base, { os: 'ubuntu-24.04', source: 'custom', diskPathOrUrl: '/srv/images/web/disks/my.qcow2', checksum: `sha256:${'a'.repeat(64)}` });
 });
 
 test('resolveBase keeps a custom URL as it is and defaults its os to debian-12', async (t) => {
   const base = await resolveBase({ base: { image: 'https://example.test/d.qcow2', sha256: 'b'.repeat(64) }, dir: '/x' });
-  t.is(base.diskUrl, 'https://example.test/d.qcow2');
+  t.is(base.diskPathOrUrl, 'https://example.test/d.qcow2');
   t.is(base.os, 'debian-12');
   t.is(base.source, 'custom');
 });
@@ -43,7 +43,7 @@ test('resolveBase builds debian-12 through the verified cache, sized by the spec
   const first = await resolveBase(spec, { cacheDir, scriptsDir: fixture('fake-ok'), hostCheck: false });
   t.is(first.os, 'debian-12');
   t.is(first.source, 'mirror');
-  t.true(path.isAbsolute(first.diskUrl));
+  t.true(path.isAbsolute(first.diskPathOrUrl));
   t.regex(first.checksum, /^sha256:[0-9a-f]{64}$/);
   t.truthy(first.rootfsTar);
   t.false(first.cached);

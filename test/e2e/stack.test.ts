@@ -61,7 +61,7 @@ for (const kind of ['chroot', 'vm'] as const) {
     const rendered = await renderImage(spec, { outDir: path.join(renderDir, 'build'), base: 'debian-12', kind: 'vm', accelerator: 'tcg' });
     const before = await guest(vm, 'sudo bash /tmp/boxwright-checks/state.sh');
     await uploadTree(vm, rendered.dir, ['scripts', 'files', 'app.tar.gz'], '/tmp/boxwright');
-    for (const script of rendered.plan.scripts.filter((s) => !/\/9\d-/.test(s))) {
+    for (const script of rendered.plan.scripts.filter((s) => s.phase === 'stack').map((s) => s.path)) {
       await guest(vm, `sudo env DEBIAN_FRONTEND=noninteractive bash /tmp/boxwright/${script}`);
     }
     const after = await guest(vm, 'sudo bash /tmp/boxwright-checks/state.sh');

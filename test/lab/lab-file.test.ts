@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { chooseAccelerator } from '../../lib/builder/choices.js';
+import { chooseAccelerator } from '../../lib/plan/host.js';
 import { DEFAULTS } from '../../lib/image/defaults.js';
 import type { ImageSpec } from '../../lib/image/types.js';
 import { LAB_FILE_FORMAT, labFileFor, serializeLabFile, writeLabFile, type ResolvedAccelerator } from '../../lib/lab/lab-file.js';

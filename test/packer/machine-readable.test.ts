@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import test from 'ava';
 import { parseMachineReadable, parseMachineReadableLine, unescapeField, type PackerEvent, type UiEvent } from '../../lib/packer/machine-readable.js';
-import { ArtifactCollector, vagrantBoxes, VAGRANT_POST_PROCESSOR_ID } from '../../lib/packer/artifacts.js';
+import { ArtifactCollector, vagrantBoxes, VAGRANT_POST_PROCESSOR_ID } from '../../lib/packer/reported-artifacts.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/packer/${name}`, import.meta.url), 'utf8');
 const ui = (events: PackerEvent[]): UiEvent[] => events.filter((e): e is UiEvent => e.type === 'ui');

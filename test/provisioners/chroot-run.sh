@@ -37,7 +37,7 @@ cp "$bundle" "$root$staging/app.tar.gz"
 cp -a "$render/checks" "$root/root/checks"
 
 for script in "$render"/scripts/*.sh; do
-  if grep -q '^# boxwright: vm-only' "$script"; then echo "skip $(basename "$script") (vm-only)"; continue; fi
+  if ! grep -qE '^# boxwright: .*kinds=([a-z]+,)*chroot' "$script"; then echo "skip $(basename "$script") (not a chroot-kind script)"; continue; fi
   chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin bash "$staging/scripts/$(basename "$script")"
 done

@@ -3,8 +3,8 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listFiles } from '../../lib/render/inputs-hash.js';
-import type { HostFacts } from '../../lib/builder/choices.js';
+import { listFiles } from '../../lib/util/hash.js';
+import type { HostFacts } from '../../lib/plan/host.js';
 import { loadImage } from '../../lib/image/load.js';
 import type { ImageSpec } from '../../lib/image/types.js';
 

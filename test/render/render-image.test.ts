@@ -180,7 +180,7 @@ test('the result lists every file written, the template path and the plan', asyn
   t.is(result.templatePath, path.join(result.dir, 'build.pkr.json'));
   t.is(result.plan.provider, 'virtualbox');
   t.is(result.plan.accelerator, 'tcg');
-  for (const script of result.plan.scripts) t.true(result.files.includes(script), script);
+  for (const { path: script } of result.plan.scripts) t.true(result.files.includes(script), script);
   for (const file of ['app.tar.gz', 'boxwright.json', 'inputs.sha256', 'keys/vagrant_insecure_key']) t.true(result.files.includes(file), file);
   const template = JSON.parse(await readFile(result.templatePath, 'utf8')) as { source: Record<string, unknown> };
   t.deepEqual(Object.keys(template.source), ['virtualbox-ovf']);

@@ -1,25 +1,23 @@
 import test from 'ava';
 import { capabilitiesFor, PACKER_PLUGIN_PINS, PACKER_PLUGIN_SOURCES } from '../../lib/packer/capabilities.js';
-import { planFor, type RenderOptions } from '../../lib/render/render-image.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PACKER_1_6_6, planBuild, type BuildPlan, type PackerFeatures, type PlanOptions } from '../../lib/plan/plan.js';
+import { provisionersDir } from '../../lib/plan/scripts.js';
 import { composeTemplate, templateText, type PackerTemplate } from '../../lib/template/compose.js';
-import { PACKER_1_6_6, type BuildPlan, type PackerFeatures } from '../../lib/template/plan.js';
-import { PACKAGE_QUERY } from '../../lib/template/provisioners.js';
 import type { BaseName, Provider } from '../../lib/image/types.js';
 import { HOST, sampleSpec } from '../render/helpers.js';
 
 const SCRIPTS = ['00-apt', '10-packages', '20-database', '30-app', '40-nginx', '50-firewall', '60-ssh', '70-firstboot', '80-updates', '90-cleanup', '95-minimize']
   .map((name) => `scripts/${name}.sh`);
 
-type Options = Omit<RenderOptions, 'outDir' | 'cacheDir'>;
+type Options = PlanOptions;
 
 /** The sample image's version (box file names carry it). */
 const { version: imageVersion } = await sampleSpec();
 
 async function planOf(options: Options = {}, specChange: Parameters<typeof sampleSpec>[0] = {}): Promise<BuildPlan> {
-  const spec = await sampleSpec(specChange);
-  const partial = planFor(spec, { host: HOST, ...options });
-  const scripts = partial.kind === 'chroot' ? SCRIPTS.filter((s) => !s.includes('95-')) : SCRIPTS;
-  return { ...partial, scripts };
+  return planBuild(await sampleSpec(specChange), { host: HOST, ...options });
 }
 
 async function templateOf(options: Options = {}, specChange: Parameters<typeof sampleSpec>[0] = {}): Promise<PackerTemplate> {
@@ -185,7 +183,7 @@ test('the chroot kind uses a null source, shell-local provisioners and an artifi
   const lines = provisioners.map((block) => (block['shell-local'].inline as string[]).join(';'));
   t.is(lines[0], 'bash helpers/chroot.sh prepare base/debian-12.rootfs.tar');
   t.true(lines.includes('bash helpers/chroot.sh run scripts/00-apt.sh'));
-  t.true(lines.includes('bash helpers/chroot.sh packages artifacts/packages.tsv'));
+  t.true(lines.includes('bash helpers/chroot.sh packages /var/lib/boxwright/packages.tsv artifacts/packages.tsv'));
   t.true(lines.includes('bash helpers/chroot.sh disk 9000'));
   t.is(lines.at(-1), `bash helpers/chroot.sh box artifacts/foobar-web-${imageVersion}.libvirt.box`);
   t.false(lines.some((line) => line.includes('95-')), 'no minimize step in a chroot');
@@ -196,33 +194,37 @@ test('the chroot kind uses a null source, shell-local provisioners and an artifi
   t.deepEqual(Object.keys(chain[1] ?? {}), ['manifest']);
 });
 
-test('the chroot kind runs the package list between the stack scripts and the cleanup scripts', async (t) => {
+test('the chroot kind copies the package list out after the cleanup scripts wrote it', async (t) => {
   const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'chroot' }) as Json;
   const lines = (template.build.provisioner as Json[]).map((block) => (block['shell-local'].inline as string[]).join(';'));
   const packages = lines.findIndex((line) => line.includes(' packages '));
   t.true(lines.findIndex((line) => line.includes('80-updates')) < packages);
-  t.true(lines.findIndex((line) => line.includes('90-cleanup')) > packages);
+  t.true(lines.findIndex((line) => line.includes('90-cleanup')) < packages);
+  t.true(lines.findIndex((line) => line.includes(' disk ')) > packages);
 });
 
-test('the vm kind stages files, runs the stack, pulls the package list, then cleans up', async (t) => {
+test('the vm kind stages files, runs the stack, cleans up, then pulls the package list', async (t) => {
   const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }) as Json;
   const provisioners = template.build.provisioner as Json[];
-  t.deepEqual(provisioners.map((block) => Object.keys(block)[0]), ['shell', 'file', 'file', 'shell', 'shell', 'file', 'shell']);
+  t.deepEqual(provisioners.map((block) => Object.keys(block)[0]), ['shell', 'file', 'file', 'shell', 'shell', 'file']);
   t.deepEqual(provisioners[3]?.shell.scripts, SCRIPTS.filter((s) => !/\/9\d-/.test(s)));
-  t.deepEqual(provisioners[5]?.file, { direction: 'download', source: '/tmp/boxwright-packages.tsv', destination: 'artifacts/packages.tsv' });
-  t.deepEqual(provisioners[6]?.shell.scripts, ['scripts/90-cleanup.sh', 'scripts/95-minimize.sh']);
+  t.deepEqual(provisioners[4]?.shell.scripts, ['scripts/90-cleanup.sh', 'scripts/95-minimize.sh']);
+  t.deepEqual(provisioners[5]?.file, { direction: 'download', source: '/var/lib/boxwright/packages.tsv', destination: 'artifacts/packages.tsv' });
   const postProcessors = template.build['post-processor'] as Json[];
   t.deepEqual(postProcessors[0]?.vagrant.output, `artifacts/foobar-web-${imageVersion}.libvirt.box`);
   t.is(postProcessors[0]?.vagrant.vagrantfile_template, 'files/box/Vagrantfile', 'the box carries the rendered box Vagrantfile, as the chroot kind does');
 });
 
-test('the package-list query escapes ${ for HCL as $${', async (t) => {
-  t.is(PACKAGE_QUERY, "dpkg-query -W -f='$${Package}\\t$${Version}\\t$${Architecture}\\n'");
-  const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }) as Json;
-  const query = (template.build.provisioner as Json[]).flatMap((block) => (block.shell?.inline as string[] | undefined) ?? []).find((line) => line.includes('dpkg-query'));
-  t.truthy(query);
-  t.true(query?.startsWith(PACKAGE_QUERY));
-  t.true(query?.includes('$${Package}'));
+test('the package list is queried once, in one format, by the cleanup script and nowhere in a template', async (t) => {
+  for (const combination of COMBINATIONS) {
+    t.false(templateText(await templateOf(combination)).includes('dpkg-query'), label(combination));
+  }
+  const queries: string[] = [];
+  for (const file of ['90-cleanup.sh', '95-minimize.sh', 'build/chroot.sh']) {
+    const text = await readFile(path.join(provisionersDir(), file), 'utf8');
+    for (const line of text.split('\n')) if (/^(?!\s*#).*dpkg-query -W/.test(line)) queries.push(`${file}: ${line.trim()}`);
+  }
+  t.deepEqual(queries, ["90-cleanup.sh: dpkg-query -W -f='${Package}\\t${Version}\\t${Architecture}\\n' | LC_ALL=C sort > {{packageListPath}}"]);
 });
 
 test('no string in any template holds an unescaped ${ that HCL would interpolate', async (t) => {

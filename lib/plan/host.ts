@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { BoxwrightError } from '../errors.js';
 import type { Accelerator, BuildKind, Provider } from '../image/types.js';
-import type { TemplateBase } from '../template/plan.js';
+import type { PlannedBase } from './bases.js';
 
 /** What the host offers, read once; injectable for tests. */
 export interface HostFacts {
@@ -37,7 +37,7 @@ export function chooseAccelerator(requested: Accelerator, host: HostFacts): 'kvm
  * `auto` → `chroot` when the base is bootstrapped from a mirror, the box is for libvirt and the host
  * can chroot (root); otherwise `vm`. An explicit `chroot` that cannot work is refused with the reason.
  */
-export function chooseKind(requested: BuildKind, base: TemplateBase, provider: Provider, host: HostFacts): 'vm' | 'chroot' {
+export function chooseKind(requested: BuildKind, base: Pick<PlannedBase, 'os' | 'source'>, provider: Provider, host: HostFacts): 'vm' | 'chroot' {
   const blocker = base.source !== 'mirror' ? `the base "${base.os}" is ${base.source === 'custom' ? 'a custom disk image' : 'a cloud image'}, not bootstrapped from a mirror`
     : provider !== 'libvirt' ? `chroot builds make libvirt boxes only (asked for ${provider})`
       : !host.root ? 'chroot builds need root (mounts and chroot)'

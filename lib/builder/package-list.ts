@@ -1,10 +1,4 @@
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-
-/** The `sha256sum` line for a file: `<hex>  <basename>`. */
-export function sha256sumLine(sha256: string, file: string): string {
-  return `${sha256}  ${path.basename(file)}\n`;
-}
+/** The installed-package list a build copies out of the image (written once, by the cleanup phase). */
 
 /** One installed package, as dpkg-query reports it. */
 export interface InstalledPackage {
@@ -19,9 +13,4 @@ export function parsePackageList(text: string): InstalledPackage[] {
     const [name = '', version = '', architecture = ''] = line.split('\t');
     return { name, version, architecture };
   });
-}
-
-/** Size of a file in bytes. */
-export async function sizeOf(file: string): Promise<number> {
-  return (await stat(file)).size;
 }

@@ -1,8 +1,7 @@
 import test from 'ava';
-import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../../lib/builder/choices.js';
+import { chooseAccelerator, chooseKind, type HostFacts, readHostFacts } from '../../lib/plan/host.js';
 import { BoxwrightError } from '../../lib/errors.js';
-import { templateBase } from '../../lib/template/base.js';
-import type { TemplateBase } from '../../lib/template/plan.js';
+import { planBase, type PlannedBase } from '../../lib/plan/bases.js';
 import { sampleSpec } from '../render/helpers.js';
 
 const nestedPvm: HostFacts = { kvmDevice: true, nestedPvm: true, root: true };
@@ -11,9 +10,9 @@ const noKvm: HostFacts = { kvmDevice: false, nestedPvm: false, root: true };
 const notRoot: HostFacts = { kvmDevice: false, nestedPvm: false, root: false };
 
 const spec = await sampleSpec();
-const debian: TemplateBase = templateBase(spec, 'debian-12');
-const ubuntu: TemplateBase = templateBase(spec, 'ubuntu-24.04');
-const custom: TemplateBase = templateBase({ ...spec, base: { image: 'disk.qcow2', sha256: 'a'.repeat(64), os: 'debian-12' } });
+const debian: PlannedBase = planBase(spec, 'debian-12');
+const ubuntu: PlannedBase = planBase(spec, 'ubuntu-24.04');
+const custom: PlannedBase = planBase({ ...spec, base: { image: 'disk.qcow2', sha256: 'a'.repeat(64), os: 'debian-12' } });
 
 test('auto picks tcg on a nested kvm_pvm host even though /dev/kvm is there', (t) => {
   t.is(chooseAccelerator('auto', nestedPvm), 'tcg');
@@ -64,7 +63,7 @@ test('chroot is honoured for a mirror base on libvirt as root', (t) => {
 });
 
 /** [what, base, provider, host, the reason the message must give]. */
-const refusals: Array<[string, TemplateBase, 'libvirt' | 'virtualbox', HostFacts, RegExp]> = [
+const refusals: Array<[string, PlannedBase, 'libvirt' | 'virtualbox', HostFacts, RegExp]> = [
   ['a cloud image', ubuntu, 'libvirt', noKvm, /cloud image/],
   ['a custom disk image', custom, 'libvirt', noKvm, /custom disk image/],
   ['virtualbox', debian, 'virtualbox', noKvm, /libvirt boxes only.*virtualbox/],
