@@ -31,6 +31,22 @@ export const RESERVED_HOSTNAMES: readonly string[] = [
   'broadcasthost',
 ];
 
+/** `word` as a regex source that ignores ASCII case (JSON Schema patterns take no flags). */
+export function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join('');
+}
+
+const LABEL_SOURCE = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+
+/**
+ * {@link hostnameProblem} as JSON Schema: `minLength` 1, `maxLength` {@link HOSTNAME_MAX}, this
+ * `pattern` (RFC 1123 labels, the last one not all-numeric), and `not` {@link RESERVED_HOSTNAME_PATTERN}.
+ */
+export const HOSTNAME_PATTERN = `^(?:${LABEL_SOURCE}\\.)*(?![0-9]+$)${LABEL_SOURCE}$`;
+
+/** The reserved host names and anything under `.localhost`, in any case, as one pattern. */
+export const RESERVED_HOSTNAME_PATTERN = `^(?:(?:.*\\.)?${anyCase('localhost')}|${RESERVED_HOSTNAMES.filter((n) => n !== 'localhost').map(anyCase).join('|')})$`;
+
 /** Why `name` is not a usable host name (RFC 1123, not numeric, not reserved), or `undefined`. */
 export function hostnameProblem(name: string): string | undefined {
   if (name.length === 0) return 'is empty';
@@ -100,6 +116,11 @@ export function ipv4Problem(value: string): string | undefined {
   return undefined;
 }
 
+const OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+
+/** {@link ipv4Problem} as one JSON Schema pattern. */
+export const HOST_IPV4_PATTERN = `^(?!127\\.)(?!169\\.254\\.)(?:22[0-3]|2[01][0-9]|1[0-9]{2}|[1-9][0-9]?)\\.${OCTET}\\.${OCTET}\\.(?:25[0-4]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]?)$`;
+
 /** True when `value` can be a VM's address: see {@link ipv4Problem}. */
 export function isHostIPv4(value: string): boolean {
   return ipv4Problem(value) === undefined;
@@ -113,6 +134,9 @@ export function inVirtualBoxHostOnlyRange(ip: string): boolean {
 
 /** The VirtualBox host-only range, for messages. */
 export const VIRTUALBOX_HOST_ONLY_RANGE = '192.168.56.0/21';
+
+/** {@link inVirtualBoxHostOnlyRange} as a JSON Schema pattern (for an address already known to be IPv4). */
+export const VIRTUALBOX_HOST_ONLY_PATTERN = '^192\\.168\\.(?:5[6-9]|6[0-3])\\.';
 
 /**
  * A TCP port 1–65535 from a JSON number or an environment variable's string, or `undefined`.
