@@ -86,6 +86,26 @@ const bad: Array<[string, Record<string, unknown>, string, RegExp]> = [
   ['an unknown top-level key', { hostnme: 'x' }, 'hostnme', /unknown field/],
   ['an unknown key in a section', { nginx: { gzip: true } }, 'nginx.gzip', /unknown field/],
   ['a section that is not an object', { app: 'server.js' }, 'app', /object/],
+  // Issue 14 (rows 5, 8, 15) and issue 12: refused at validation, not later.
+  ['the hostname localhost', { hostname: 'localhost' }, 'hostname', /reserved/],
+  ['a hostname under .localhost', { hostname: 'web.localhost' }, 'hostname', /reserved/],
+  ['an alias localhost', { aliases: ['localhost'] }, 'aliases[0]', /reserved/],
+  ['an all-numeric hostname label', { hostname: 'www.123' }, 'hostname', /all-numeric/],
+  ['an IP address as the hostname', { hostname: '10.0.0.5' }, 'hostname', /all-numeric/],
+  ['a hostname longer than 64 characters', { hostname: `www.${'c'.repeat(57)}.com` }, 'hostname', /64/],
+  ['an alias repeating another alias', { aliases: ['foobar.com', 'FooBar.com'] }, 'aliases[1]', /repeats aliases\[0\]/],
+  ['nginx on the SSH port', { nginx: { port: 22 } }, 'nginx.port', /SSH/],
+  ['nginx on the database port', { nginx: { port: 3306 } }, 'nginx.port', /database/],
+  ['nginx on the app\'s default port', { nginx: { port: 3000 } }, 'nginx.port', /app\.port/],
+  ['an app port below 1024', { app: { port: 1000 } }, 'app.port', /1024.*unprivileged/],
+  ['a version semver refuses', { version: '1.0.0-01' }, 'version', /semver/],
+  ['the app user vagrant', { app: { user: 'vagrant' } }, 'app.user', /already has/],
+  ['the app user mysql', { app: { user: 'mysql' } }, 'app.user', /already has/],
+  ['the app user www-data', { app: { user: 'www-data' } }, 'app.user', /already has/],
+  ['the app user nobody', { app: { user: 'nobody' } }, 'app.user', /already has/],
+  ['the broadcast address of the /24', { network: { ip: '192.168.56.255' } }, 'network.ip', /broadcast/],
+  ['the network address of the /24', { network: { ip: '192.168.56.0' } }, 'network.ip', /network address/],
+  ['a loopback address', { network: { ip: '127.0.0.1' } }, 'network.ip', /loopback/],
 ];
 
 for (const [title, change, path, message] of bad) {
