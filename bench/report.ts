@@ -87,6 +87,9 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
   'vagrant up → first 200 (chroot box)': { on: 'lab.first200Ms', kind: 'max', limit: 45_000, unit: 'ms' },
   'vagrant up → first 200, warm (chroot box)': { on: 'lab.warmFirst200Ms', kind: 'max', limit: 45_000, unit: 'ms' },
   'vagrant up: prebuilt faster than provision-at-up': { on: 'labSpeedup', kind: 'min', limit: 3, unit: '×' },
+  // The independent audit (issue 17): Lynis inside the booted chroot box (bench/run.ts, section "audit").
+  'Lynis hardening index (chroot box)': { on: 'audit.hardeningIndex', kind: 'min', limit: 80, unit: 'points' },
+  'Lynis warnings (chroot box)': { on: 'audit.warnings', kind: 'max', limit: 0, unit: 'count' },
 };
 
 /** Median of numbers (mean of the middle two for an even count); NaN for none. */

@@ -25,6 +25,7 @@ import type { ImageSpec } from '../lib/image/types.js';
 import { composeTemplate } from '../lib/template/compose.js';
 import { bareBuild } from './bare.js';
 import { bootAndWait, diskOfBox, provisionAtBoot } from './boot.js';
+import { auditBox } from '../lib/verify/audit-box.js';
 import { provisionAtUp, vagrantUpTo200 } from './lab.js';
 import { machineFacts } from './machine.js';
 import { runCli, timed } from './process.js';
@@ -190,6 +191,16 @@ async function main(): Promise<void> {
         }
       });
     }
+
+    // The independent audit: the host's Lynis inside the booted chroot box (as `npm run audit`; ~35+ min under TCG).
+    await section('audit chroot box', async () => {
+      const box = boxes.chroot ?? path.join(benchDir, 'out-chroot', `${spec.name}-${spec.version}.libvirt.box`);
+      const audit = await auditBox({ box, onLog: (line) => log(`audit: ${line}`) });
+      const r = audit.report;
+      figure('audit.hardeningIndex', 'Lynis hardening index, chroot box', r.hardeningIndex, 'points', `lynis ${r.lynisVersion} audit system --quick, ${r.testsDone ?? '?'} tests, ${round(audit.lynisMs / 60_000, 1)} min`);
+      figure('audit.warnings', 'Lynis warnings, chroot box', r.warnings.length, 'count', r.warnings.map((w) => w.id).join(' ') || 'none');
+      figure('audit.suggestions', 'Lynis suggestions, chroot box', r.suggestions.length, 'count', 'README, Security: which are adopted and why the others are not');
+    });
 
     await section('baseline A: bare build', async () => {
       if (!base) throw new Error('no base disk (the base section failed)');

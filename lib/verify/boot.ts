@@ -33,6 +33,8 @@ export interface BootOptions {
   sshTimeoutMs?: number;
   /** Private key of the `vagrant` user. @default Vagrant's insecure key found in the host's vagrant package */
   privateKey?: string;
+  /** Prefix of the network namespace's name (`<prefix>-<random hex>`), so a caller's namespaces are told apart. @default "bw" */
+  nsPrefix?: string;
   /** Called with progress lines. */
   onLog?: (line: string) => void;
 }
@@ -121,7 +123,9 @@ export async function bootDisk(options: BootOptions): Promise<VmHandle> {
   const log = options.onLog ?? (() => {});
   const ip = options.ip ?? '192.168.56.10';
   if (!/^192\.168\.56\.(\d{1,3})$/.test(ip) || ip === '192.168.56.1') throw new Error(`ip must be in 192.168.56.2-254, got ${ip}`);
-  const ns = `bw-${randomBytes(4).toString('hex')}`;
+  const prefix = options.nsPrefix ?? 'bw';
+  if (!/^[a-z][a-z0-9]{0,5}$/.test(prefix)) throw new Error(`nsPrefix must be 1-6 lowercase letters or digits, starting with a letter, got ${prefix}`);
+  const ns = `${prefix}-${randomBytes(4).toString('hex')}`;
   const dir = await mkdtemp(path.join(tmpdir(), `${ns}-`));
   const state: { pid?: number; ns: string; dir: string } = { ns, dir };
   live.add(state);

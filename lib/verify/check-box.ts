@@ -37,7 +37,7 @@ export interface CheckBoxResult {
 }
 
 /** The spec a box was built from, as recorded in its build-manifest.json. */
-async function manifestOf(box: string): Promise<BuildManifest> {
+export async function manifestOf(box: string): Promise<BuildManifest> {
   const file = path.join(path.dirname(box), MANIFEST_FILE);
   const text = await readFile(file, 'utf8').catch((cause: unknown) => {
     throw new BoxwrightError('E_USAGE', `no ${MANIFEST_FILE} beside ${box}; check a box in the --out folder of its build`, { cause });
@@ -55,7 +55,8 @@ async function manifestOf(box: string): Promise<BuildManifest> {
   return m as BuildManifest;
 }
 
-async function resolveBox(boxOrDir: string): Promise<string> {
+/** The box file of `boxOrDir` (a .box, or an out folder whose build-manifest.json names it), absolute. */
+export async function resolveBox(boxOrDir: string): Promise<string> {
   if (boxOrDir.endsWith('.box')) return path.resolve(boxOrDir);
   const manifest = await manifestOf(path.join(path.resolve(boxOrDir), 'x.box'));
   return path.join(path.resolve(boxOrDir), manifest.box.file);
