@@ -4,7 +4,8 @@
  * reads back as the literal text. Other characters pass unchanged.
  */
 export function hclLiteral(value: string): string {
-  return value.replaceAll('${', '$${').replaceAll('%{', '%%{');
+  // Function replacements: in a replacement string, `$$` would mean one `$`.
+  return value.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
 }
 
 /**

@@ -91,6 +91,28 @@ test('an out folder that is not empty and not an earlier render is refused and l
   t.deepEqual(await readdir(path.dirname(outDir)), ['build'], 'no temp folder left beside it');
 });
 
+test('render --out a folder that holds the three marker files and a user file refuses, naming the file, and deletes nothing', async (t) => {
+  const outDir = freshDir('markers-and-a-user-file');
+  await mkdir(outDir, { recursive: true });
+  for (const marker of ['inputs.sha256', 'build.pkr.json', 'boxwright.json']) await writeFile(path.join(outDir, marker), '{}\n');
+  await writeFile(path.join(outDir, 'thesis.tex'), 'precious');
+  const error = await t.throwsAsync(render(await sampleSpec(), outDir, { base: 'debian-12', kind: 'vm' }), { instanceOf: BoxwrightError });
+  t.is(error?.code, 'E_USAGE');
+  t.regex(error?.message ?? '', /"thesis\.tex", which no render writes/);
+  t.deepEqual((await readdir(outDir)).sort(), ['boxwright.json', 'build.pkr.json', 'inputs.sha256', 'thesis.tex']);
+  t.is(await readFile(path.join(outDir, 'thesis.tex'), 'utf8'), 'precious');
+  t.deepEqual(await readdir(path.dirname(outDir)), ['build'], 'no temp folder left beside it');
+});
+
+test('an earlier render that packer built in (output, artifacts, packer_cache) is still replaced', async (t) => {
+  const outDir = freshDir('packer-ran-here');
+  await render(await sampleSpec(), outDir, { base: 'debian-12', kind: 'vm' });
+  for (const folder of ['output', 'artifacts', 'packer_cache']) await mkdir(path.join(outDir, folder));
+  await writeFile(path.join(outDir, 'output-serial.log'), 'boot\n');
+  const second = await render(await sampleSpec(), outDir, { base: 'debian-12', kind: 'vm' });
+  t.deepEqual([...(await readTree(outDir)).keys()], second.files);
+});
+
 test('an earlier render in the out folder is replaced, stale files included', async (t) => {
   const outDir = freshDir('again');
   const first = await render(await sampleSpec(), outDir, { base: 'ubuntu-24.04', kind: 'vm' });
