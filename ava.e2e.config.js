@@ -1,0 +1,3 @@
+import { tier } from './ava.tiers.js';
+
+export default tier('e2e');
