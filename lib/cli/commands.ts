@@ -31,7 +31,8 @@ export interface Command {
    * only the second exits at once. Every other command exits at once on the first signal.
    */
   cancels?: boolean;
-  run(argv: readonly string[], signal: AbortSignal): Promise<number>;
+  /** `force` is aborted by a second signal (only for a command that `cancels`). */
+  run(argv: readonly string[], signal: AbortSignal, force?: AbortSignal): Promise<number>;
 }
 
 /** Read by every command. */
@@ -113,11 +114,12 @@ boxwright.lock.json, a build refuses inputs that no longer match it (E_LOCK_MISM
 unless --update-lock rewrites it first.
 Progress goes to stderr; with --json one JSON event per line goes to stdout (docs/events.md).
 Ctrl-C (SIGINT), SIGTERM or SIGHUP cancels cleanly (packer stops its VM; nothing half-built is
-left) and exits 130, 143 or 129; a second signal exits at once.`,
+left) and exits 130, 143 or 129; a second signal kills packer and its VM at once (the build folder
+is still removed).`,
   env: [PACKER_ENV, CACHE_ENV, TERM_ENV, COLUMNS_ENV, DEBUG_ENV],
   json: true,
   cancels: true,
-  async run(argv, signal) {
+  async run(argv, signal, force) {
     const { positionals, flags } = parseArgs(argv, ['out', 'provider', 'base', 'kind', 'accelerator', 'packer'], ['force', 'json', 'verbose', 'keep-build-dir', 'check', 'update-lock']);
     const image = imageArg(positionals, 'build');
     const outDir = requiredFlag(flags, 'out', 'out/');
@@ -133,6 +135,7 @@ left) and exits 130, 143 or 129; a second signal exits at once.`,
     const result = await buildImage(spec, {
       ...options,
       signal,
+      ...(force ? { forceSignal: force } : {}),
       onEvent: (event) => {
         if (flags.json === true) writeEvent(process.stdout, fromBuildEvent('build', event));
         printer(event);
@@ -235,7 +238,6 @@ const deploy: Command = {
   help: DEPLOY_HELP,
   env: [DEBUG_ENV],
   json: true,
-  cancels: true,
   run: deployCommand,
 };
 
@@ -252,7 +254,7 @@ export function helpText(name: string, command: Command): string {
   const env = command.env ?? [DEBUG_ENV];
   const width = Math.max(...env.map(([variable]) => variable.length));
   const signals = command.cancels
-    ? '130/143/129 cancelled by SIGINT/SIGTERM/SIGHUP (a second signal quits at once)'
+    ? '130/143/129 cancelled by SIGINT/SIGTERM/SIGHUP (a second signal kills packer at once)'
     : '130/143/129 stopped by SIGINT/SIGTERM/SIGHUP';
   return `${command.help}
 

@@ -14,6 +14,9 @@ export const SIGNAL_EXIT_CODES: Readonly<Record<'SIGINT' | 'SIGTERM' | 'SIGHUP',
   SIGHUP: 128 + constants.signals.SIGHUP,
 };
 
+/** After a second signal, how long the library gets to kill packer and remove the build folder. */
+const FORCE_EXIT_MS = 10_000;
+
 /** The package's version (from its package.json). */
 export function version(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -43,8 +46,9 @@ function printError(name: string, error: unknown, argv: readonly string[], comma
  * 0 success, 1 the job failed, 2 bad usage or bad input, 130 SIGINT, 143 SIGTERM, 129 SIGHUP.
  *
  * Signals: a command that starts packer (`build`) cancels on the first signal (packer stops its
- * VM and the build folder is removed) and exits at once on the second; every other command exits
- * at once on the first.
+ * VM and the build folder is removed); the second kills packer's process group and its VM at once
+ * (the build folder is still removed) and exits; every other command exits at once on the first.
+ * The exit code is that of the first signal.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -80,24 +84,33 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const controller = new AbortController();
+  const force = new AbortController();
   let received: keyof typeof SIGNAL_EXIT_CODES | undefined;
   const onSignal = (signal: keyof typeof SIGNAL_EXIT_CODES): void => {
     const exitCode = SIGNAL_EXIT_CODES[signal];
-    if (received !== undefined || !command.cancels) {
+    if (!command.cancels || force.signal.aborted) {
       clearStatusLine();
       process.stderr.write(`\nboxwright ${name}: ${signal}: stopped\n`);
-      process.exit(exitCode);
+      process.exit(received === undefined ? exitCode : SIGNAL_EXIT_CODES[received]);
+    }
+    clearStatusLine();
+    if (received !== undefined) {
+      // Second signal: packer's process group and its VM are killed at once, the build folder is
+      // still removed; a third signal (or a library that does not stop) ends the process anyway.
+      process.stderr.write(`\nboxwright ${name}: ${signal}: killing packer and its VM now\n`);
+      force.abort(new BoxwrightError('E_CANCELLED', `killed by a second ${signal}`));
+      setTimeout(() => process.exit(SIGNAL_EXIT_CODES[received ?? signal]), FORCE_EXIT_MS).unref();
+      return;
     }
     received = signal;
-    clearStatusLine();
-    process.stderr.write(`\nboxwright ${name}: ${signal}: cancelling (packer stops its VM; send it again to quit at once)\n`);
+    process.stderr.write(`\nboxwright ${name}: ${signal}: cancelling (packer stops its VM; send it again to kill it at once)\n`);
     controller.abort(new BoxwrightError('E_CANCELLED', `cancelled by ${signal}`));
   };
   const handlers = (Object.keys(SIGNAL_EXIT_CODES) as Array<keyof typeof SIGNAL_EXIT_CODES>)
     .map((signal) => [signal, () => onSignal(signal)] as const);
   for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
-    return await command.run(rest, controller.signal);
+    return await command.run(rest, controller.signal, force.signal);
   } catch (error) {
     const code = received !== undefined && isBoxwrightError(error, 'E_CANCELLED') ? SIGNAL_EXIT_CODES[received] : exitCodeFor(error);
     printError(name, error, rest, command, code);

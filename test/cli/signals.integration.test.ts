@@ -68,21 +68,24 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
-test('a second SIGTERM ends a build at once while packer ignores the first, exit 143', async (t) => {
+test('a second SIGTERM kills packer\'s process group at once while it ignores the first, removes the build folder, exit 143', async (t) => {
   const build = await startBuild('twice', 'ignore');
   t.teardown(() => {
-    // The stand-in ignores SIGINT/SIGTERM: end its process group (it was started by this test's CLI).
+    // Backstop only: the stand-in ignores SIGINT/SIGTERM; the CLI must have killed its group already.
     try { process.kill(-build.packerPid, 'SIGKILL'); } catch { /* gone */ }
   });
   build.child.kill('SIGTERM');
   await until('the first signal to be handled', () => /cancelling/.test(build.stderr()));
   await sleep(500);
   t.is(build.child.exitCode, null, 'the first signal waits for packer to clean up');
+  t.true(alive(build.packerPid), 'packer ignores SIGINT');
   const second = Date.now();
   build.child.kill('SIGTERM');
   const result = await build.child;
-  t.is(result.exitCode, 143);
+  t.is(result.exitCode, 143, build.stderr());
   t.true(Date.now() - second < 15_000, `exited ${Date.now() - second} ms after the second signal`);
+  t.false(alive(build.packerPid), 'packer was killed, not left running under PID 1');
+  t.deepEqual(await leftovers(build.out), [], 'the build folder was removed');
 });
 
 /** A server that accepts requests and never answers them. */
