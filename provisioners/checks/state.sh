@@ -37,6 +37,24 @@ FILES=(
   /usr/local/libexec/boxwright/boxwright-hostkeys
 )
 
+# 65-hardening.sh
+FILES+=(
+  /etc/sysctl.d/60-boxwright-hardening.conf
+  /etc/modprobe.d/boxwright-hardening.conf
+  /etc/security/limits.d/10-boxwright-nocore.conf
+  /etc/profile.d/boxwright-hardening.sh
+  /etc/systemd/system.conf.d/10-boxwright-nocore.conf
+  /etc/issue
+  /etc/issue.net
+  /etc/login.defs
+  /etc/ssh/sshd_config.d/01-boxwright-hardening.conf
+  /etc/audit/rules.d/50-boxwright.rules
+  /etc/usbguard/usbguard-daemon.conf
+  /etc/usbguard/rules.conf
+  /etc/systemd/system/tmp.mount
+  /etc/default/sysstat
+)
+
 for f in "${FILES[@]}"; do
   if [[ -e "$f" ]]; then
     printf '%s  %s  %s\n' "$(sha256sum < "$f" | cut -d' ' -f1)" "$(stat -L -c '%a %U:%G' "$f")" "$f"
@@ -59,7 +77,8 @@ printf 'user  %s\n' "$(getent passwd "$APP_USER" | cut -d: -f1,6,7 || echo MISSI
 printf 'group  %s\n' "$(getent group "$APP_USER" | cut -d: -f1 || echo MISSING)"
 
 for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service "boxwright-app@"{{appPort}}.service "boxwright-app@"{{appPortStandby}}.service \
-  boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service; do
+  boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service \
+  auditd.service usbguard.service sysstat.service tmp.mount; do
   enabled="$(systemctl is-enabled "$unit" 2>/dev/null || true)"
   active="$(systemctl is-active "$unit" 2>/dev/null || true)"
   printf 'unit  %s  enabled=%s  active=%s\n' "$unit" "${enabled:-unknown}" "${active:-offline}"

@@ -189,4 +189,43 @@ for timer in apt-daily.timer apt-daily-upgrade.timer; do
   expect_eq "$timer is enabled" enabled "$(systemctl is-enabled "$timer" 2>&1)"
 done
 
+# ── hardening (65-hardening.sh; issue 17: the Lynis audit) ──────────────────────────────────────
+echo "# hardening"
+sysctl_is() { local got; got="$(sysctl -n "$1" 2>&1)"; [[ "$got" == "$2" ]] || { echo "$1 = $got, expected $2"; return 1; }; }
+while read -r key value; do
+  check "sysctl $key = $value" sysctl_is "$key" "$value"
+done < <(sed -n 's/^\([a-z][a-z0-9_.-]*\) = \(.*\)$/\1 \2/p' /etc/sysctl.d/60-boxwright-hardening.conf)
+check "the sysctl drop-in is installed (over 30 keys)" test "$(grep -cE '^[a-z]' /etc/sysctl.d/60-boxwright-hardening.conf 2>/dev/null)" -gt 30
+for module in usb-storage firewire-core firewire-ohci firewire-sbp2 dccp sctp rds tipc; do
+  check "kernel module $module is kept from loading" grep -qx "install $module /bin/true" <<< "$(modprobe --showconfig 2>&1)"
+done
+check "no core dumps for login sessions (limits.d: hard and soft core 0)" grep -qx '\* hard core 0' /etc/security/limits.d/10-boxwright-nocore.conf
+expect_eq "no core dumps for services (DefaultLimitCORE)" 0 "$(systemctl show -p DefaultLimitCORE --value 2>&1)"
+expect_eq "a login shell has no core dumps (ulimit -c)" 0 "$(runuser -l vagrant -c 'ulimit -c' 2>&1)"
+for banner in /etc/issue /etc/issue.net; do
+  check "$banner carries the legal banner" grep -q 'Authorized access only' "$banner"
+done
+login_def() { awk -v k="$1" '$1 == k { v = $2 } END { print v }' /etc/login.defs; }
+for pair in PASS_MAX_DAYS=365 PASS_MIN_DAYS=1 SHA_CRYPT_MIN_ROUNDS=5000 UMASK=027 HOME_MODE=0750; do
+  expect_eq "login.defs ${pair%%=*} is ${pair#*=}" "${pair#*=}" "$(login_def "${pair%%=*}")"
+done
+expect_eq "home folders are 0750" "" "$(find /home -mindepth 1 -maxdepth 1 -type d ! -perm 0750 -print 2>&1)"
+check "PAM checks password strength (pam_passwdqc)" grep -q pam_passwdqc /etc/pam.d/common-password
+check "PAM gives each session its own temp folder (pam_tmpdir)" grep -q pam_tmpdir /etc/pam.d/common-session
+for setting in 'allowtcpforwarding local' 'allowagentforwarding no' 'compression no' 'loglevel VERBOSE' 'maxauthtries 3' 'tcpkeepalive no' 'maxsessions 10'; do
+  check "sshd: $setting" grep -qx "$setting" <<< "$sshd_t"
+done
+expect_eq "sshd_config is 0600 root:root" "600 root:root" "$(stat -c '%a %U:%G' /etc/ssh/sshd_config 2>&1)"
+for unit in auditd.service usbguard.service sysstat.service tmp.mount; do
+  expect_eq "$unit is active" active "$(systemctl is-active "$unit" 2>&1)"
+done
+check "auditd has the Boxwright rules loaded" grep -q 'boxwright-secrets' <<< "$(auditctl -l 2>&1)"
+check "/tmp is its own tmpfs, nosuid and nodev" grep -qE '^tmpfs .*nosuid.*nodev|^tmpfs .*nodev.*nosuid' <<< "$(findmnt -n -o FSTYPE,OPTIONS /tmp 2>&1)"
+check "USBGuard blocks devices without a rule" grep -qx 'ImplicitPolicyTarget=block' /etc/usbguard/usbguard-daemon.conf
+check "sysstat collects activity" grep -qx 'ENABLED="true"' /etc/default/sysstat
+expect_eq "cron folders are root-only (0700)" "" "$(find /etc/cron.d /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cron.monthly -maxdepth 0 -type d ! -perm 0700 -print 2>/dev/null)"
+for tool in debsums apt-show-versions; do
+  check "$tool is installed" command -v "$tool"
+done
+
 tap_done

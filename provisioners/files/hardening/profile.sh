@@ -1,0 +1,2 @@
+# Boxwright hardening: no core dumps from login shells.
+ulimit -c 0
