@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 65-hardening: OS hardening an independent audit (Lynis) asks for, where it keeps Vagrant and the
 # stack working: kernel settings, unneeded kernel modules off, no core dumps, login and password
 # policy, a legal banner, more sshd settings, auditing and accounting tools. Each item is asserted
