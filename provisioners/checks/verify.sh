@@ -197,7 +197,7 @@ while read -r key value; do
 done < <(sed -n 's/^\([a-z][a-z0-9_.-]*\) = \(.*\)$/\1 \2/p' /etc/sysctl.d/60-boxwright-hardening.conf)
 check "the sysctl drop-in is installed (over 30 keys)" test "$(grep -cE '^[a-z]' /etc/sysctl.d/60-boxwright-hardening.conf 2>/dev/null)" -gt 30
 for module in usb-storage firewire-core firewire-ohci firewire-sbp2 dccp sctp rds tipc; do
-  check "kernel module $module is kept from loading" grep -qx "install $module /bin/true" <<< "$(modprobe --showconfig 2>&1)"
+  check "kernel module $module is kept from loading" grep -qx "install ${module//-/_} /bin/true" <<< "$(modprobe --showconfig 2>&1)"
 done
 check "no core dumps for login sessions (limits.d: hard and soft core 0)" grep -qx '\* hard core 0' /etc/security/limits.d/10-boxwright-nocore.conf
 expect_eq "no core dumps for services (DefaultLimitCORE)" 0 "$(systemctl show -p DefaultLimitCORE --value 2>&1)"
