@@ -22,6 +22,8 @@ export interface AuditBoxOptions extends RunLynisOptions {
   accel?: 'tcg' | 'kvm';
   /** Prefix of the namespace name. @default "aud" */
   nsPrefix?: string;
+  /** How long the VM may take to answer SSH (a loaded host boots slowly under TCG). @default 900000 */
+  sshTimeoutMs?: number;
   /** How long the stack may take to answer 200 after SSH is up (Lynis audits the running stack). @default 300000 */
   httpTimeoutMs?: number;
 }
@@ -106,7 +108,7 @@ export async function auditBox(options: AuditBoxOptions & { onRaw?: (raw: { repo
   let time: { stop(): void } | undefined;
   try {
     await execa('tar', ['-xzf', box, '-C', work, 'box.img']);
-    vm = await bootDisk({ disk: path.join(work, 'box.img'), ip: options.ip ?? manifest.spec.network.ip, accel: options.accel ?? 'tcg', nsPrefix: options.nsPrefix ?? 'aud', onLog: log });
+    vm = await bootDisk({ disk: path.join(work, 'box.img'), ip: options.ip ?? manifest.spec.network.ip, accel: options.accel ?? 'tcg', nsPrefix: options.nsPrefix ?? 'aud', sshTimeoutMs: options.sshTimeoutMs ?? 900_000, onLog: log });
     const started = Date.now() - vm.bootMs;
     await waitForStack(vm, manifest.spec.hostname, options.httpTimeoutMs ?? 300_000);
     const firstHttpMs = Date.now() - started;
