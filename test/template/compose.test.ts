@@ -1,6 +1,6 @@
 import test from 'ava';
 import { capabilitiesFor, PACKER_PLUGIN_PINS, PACKER_PLUGIN_SOURCES } from '../../lib/packer/capabilities.js';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKER_1_6_6, planBuild, type BuildPlan, type PackerFeatures, type PlanOptions } from '../../lib/plan/plan.js';
 import { provisionersDir } from '../../lib/plan/scripts.js';
@@ -8,8 +8,9 @@ import { composeTemplate, templateText, type PackerTemplate } from '../../lib/te
 import type { BaseName, Provider } from '../../lib/image/types.js';
 import { HOST, sampleSpec } from '../render/helpers.js';
 
-const SCRIPTS = ['00-apt', '10-packages', '20-database', '30-app', '40-nginx', '50-firewall', '60-ssh', '70-firstboot', '80-updates', '90-cleanup', '95-minimize']
-  .map((name) => `scripts/${name}.sh`);
+/** Every stack script the repository ships, in run order (provisioners/NN-*.sh). */
+const SCRIPTS = (await readdir(provisionersDir())).filter((name) => /^\d\d-.*\.sh$/.test(name)).sort()
+  .map((name) => `scripts/${name}`);
 
 type Options = PlanOptions;
 
