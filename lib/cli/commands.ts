@@ -196,7 +196,7 @@ Exit 0 when identical, 1 when they differ (for CI gates), 2 when a file is missi
 };
 
 const publish: Command = {
-  summary: 'publish a box to a static catalog folder or to Vagrant Cloud / HCP',
+  summary: 'publish a box to a catalog (folder, HTTP PUT, S3) or to Vagrant Cloud / HCP (being retired)',
   help: PUBLISH_HELP,
   env: [
     ['VAGRANT_CLOUD_TOKEN', 'registry: the Vagrant Cloud / HCP Vagrant token (never give it on the command line)'],

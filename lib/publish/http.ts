@@ -123,6 +123,7 @@ function apiErrorText(text: string): string {
   } catch {
     // not JSON: fall through
   }
+  if (/<html[\s>]/i.test(text)) return /<title>([^<]{0,200})<\/title>/i.exec(text)?.[1]?.trim() ?? '';
   return text.trim().slice(0, 300);
 }
 

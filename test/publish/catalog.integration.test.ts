@@ -245,3 +245,34 @@ test('a stale mutex of a dead process is taken over', async (t) => {
   await t.notThrowsAsync(publishToCatalog({ box: box.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0' }));
   await t.throwsAsync(access(join(catalog, '.boxwright-publish.lock')));
 });
+
+test('one version holds amd64 and arm64 of one provider; amd64 is the default and comes first', async (t) => {
+  const { src, catalog } = await setup(t);
+  const arm = await fakeBox(join(src, 'arm'), { content: 'arm64 disk' });
+  const amd = await fakeBox(join(src, 'amd'), { content: 'amd64 disk' });
+  await publishToCatalog({ box: arm.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0', architecture: 'arm64' });
+  let providers = (await metadata(catalog)).versions[0]!.providers;
+  t.deepEqual(providers.map((p) => [p.architecture, p.default_architecture]), [['arm64', true]], 'alone, arm64 is the default');
+  await publishToCatalog({ box: amd.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0' });
+  providers = (await metadata(catalog)).versions[0]!.providers;
+  t.deepEqual(providers.map((p) => [p.architecture, p.default_architecture, p.checksum]), [['amd64', true, amd.sha256], ['arm64', false, arm.sha256]]);
+  t.not(providers[0]!.url, providers[1]!.url);
+  const again = await publishToCatalog({ box: arm.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0', architecture: 'arm64' });
+  t.true(again.noop);
+  const bad = await t.throwsAsync(publishToCatalog({ box: arm.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0', architecture: 'ARM 64' }));
+  t.true(isBoxwrightError(bad, 'E_SPEC_INVALID'));
+});
+
+test('a catalog written by an older Boxwright (<version>/<provider>.box, no architecture) is kept and re-publishing is a no-op', async (t) => {
+  const { src, catalog } = await setup(t);
+  const box = await fakeBox(src);
+  const { mkdir, copyFile } = await import('node:fs/promises');
+  await mkdir(join(catalog, '1.0.0'), { recursive: true });
+  await copyFile(box.path, join(catalog, '1.0.0', 'libvirt.box'));
+  const legacy = { name: 'foobar/web', versions: [{ version: '1.0.0', providers: [{ name: 'libvirt', url: `${BASE}/1.0.0/libvirt.box`, checksum_type: 'sha256', checksum: box.sha256 }] }] };
+  await writeFile(join(catalog, 'metadata.json'), JSON.stringify(legacy));
+  const r = await publishToCatalog({ box: box.path, dir: catalog, baseUrl: BASE, name: 'foobar/web', provider: 'libvirt', version: '1.0.0' });
+  t.true(r.noop);
+  t.is(r.url, `${BASE}/1.0.0/libvirt.box`);
+  t.deepEqual(JSON.parse(await readFile(join(catalog, 'metadata.json'), 'utf8')), legacy);
+});
