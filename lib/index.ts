@@ -16,7 +16,7 @@ export type { BuildEvent, BuildPhase } from './builder/events.js';
 export { validateRendered, type ValidateOptions, type ValidateResult } from './builder/validate-rendered.js';
 export { diffManifests, formatDiff, type ManifestDiff } from './builder/diff.js';
 export type { BuildManifest } from './builder/manifest.js';
-export { publishBox, publishBoxes, type PublishOptions, type PublishResult, type CatalogTarget, type RegistryTarget } from './publish/index.js';
+export { publishBox, publishBoxes, type PublishOptions, type PublishResult, type CatalogTarget, type RemoteCatalogTarget, type RegistryTarget } from './publish/index.js';
 export { checkBox, type CheckBoxOptions, type CheckBoxResult } from './verify/check-box.js';
 export { labFileFor, writeLabFile, type LabFile } from './lab/lab-file.js';
 export { resolveLock, checkLock, readLock, writeLock, compareLock } from './lock/index.js';

@@ -1,13 +1,14 @@
 import { BoxwrightError } from '../errors.js';
 import { findBoxes, publishBoxes, type PublishOptions } from '../publish/index.js';
 import { choice, parseArgs, stringFlag } from './args.js';
+import { fromPublishEvent, writeEvent } from './events.js';
 
 /** Help text of `boxwright publish`. */
 export const PUBLISH_HELP = `Usage:
-  boxwright publish <box or out-dir> --catalog DIR --base-url URL [--version V | --bump patch|minor|major] [--architecture A] [--force]
-  boxwright publish <box or out-dir> --catalog-url https://host/path/ [--base-url URL] [...]
-  boxwright publish <box or out-dir> --catalog-url s3://bucket/prefix/ --base-url URL [...]
-  boxwright publish <box or out-dir> --registry vagrant-cloud --box ORG/NAME [--api-url URL] [--version V | --bump LEVEL] [--private]
+  boxwright publish <box or out-dir> --catalog DIR --base-url URL [--version V | --bump patch|minor|major] [--architecture A] [-f|--force] [--json]
+  boxwright publish <box or out-dir> --catalog-url https://host/path/ [--base-url URL] [--single-writer] [...]
+  boxwright publish <box or out-dir> --catalog-url s3://bucket/prefix/ --base-url URL [--single-writer] [...]
+  boxwright publish <box or out-dir> --registry vagrant-cloud --box ORG/NAME [--api-url URL] [--version V | --bump LEVEL] [--private] [--json]
 
 Catalogs (what \`vagrant box add <base-url>/metadata.json\` reads): the box goes first, under a
 name that carries its sha256, then metadata.json, written only if nobody changed it meanwhile
@@ -64,8 +65,12 @@ export async function publishCommand(argv: readonly string[], signal: AbortSigna
     const box = stringFlag(flags, 'box');
     if (box === undefined) throw new BoxwrightError('E_USAGE', '--registry vagrant-cloud needs --box ORG/NAME', { path: 'box' });
     const apiUrl = stringFlag(flags, 'api-url');
-    process.stderr.write('boxwright publish: note: the HCP Vagrant Registry (Vagrant Cloud) is being retired; see boxwright publish --help for the dates and the catalogs to move to\n');
     target = { kind: 'vagrant-cloud', box, ...(apiUrl ? { apiUrl } : {}), ...(flags.private === true ? { private: true } : {}) } as PublishOptions['target'];
+    // Checked before the box is looked at or hashed (hashing a box takes a while).
+    if (!process.env.VAGRANT_CLOUD_TOKEN && !(process.env.HCP_CLIENT_ID && process.env.HCP_CLIENT_SECRET)) {
+      throw new BoxwrightError('E_USAGE', 'No Vagrant Cloud token: set VAGRANT_CLOUD_TOKEN (or HCP_CLIENT_ID and HCP_CLIENT_SECRET for an HCP organization).', { path: 'token' });
+    }
+    if (flags.json !== true) process.stderr.write('note: the HCP Vagrant Registry (Vagrant Cloud) is being retired; see boxwright publish --help for the dates and the catalogs to move to\n');
   }
 
   if ((await findBoxes(source)).length === 0) throw new BoxwrightError('E_USAGE', `no .box file in ${source}; build one first (boxwright build ... --out ${source})`);
@@ -74,11 +79,14 @@ export async function publishCommand(argv: readonly string[], signal: AbortSigna
   const results = await publishBoxes(source, {
     target, signal,
     ...(version ? { version } : {}), ...(bump ? { bump } : {}), ...(flags.force === true ? { force: true } : {}), ...(architecture ? { architecture } : {}),
-    onEvent: (event) => process.stderr.write(flags.json === true ? `${JSON.stringify(event)}\n` : `${'message' in event ? event.message : JSON.stringify(event)}\n`),
+    onEvent: (event) => {
+      if (flags.json === true) writeEvent(process.stdout, fromPublishEvent(event));
+      else process.stderr.write(`${event.message}\n`);
+    },
   });
   for (const result of results) {
-    process.stdout.write(flags.json === true ? `${JSON.stringify(result)}\n`
-      : `${result.noop ? 'already published' : 'published'} ${result.provider} (${result.architecture}) ${result.version} ${result.catalogUrl ?? result.url ?? ''}\n`);
+    if (flags.json === true) writeEvent(process.stdout, { command: 'publish', type: 'result', ...result });
+    else process.stdout.write(`${result.noop ? 'already published' : 'published'} ${result.provider} (${result.architecture}) ${result.version} ${result.catalogUrl ?? result.url ?? ''}\n`);
   }
   return 0;
 }

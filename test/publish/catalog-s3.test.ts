@@ -106,7 +106,7 @@ test.serial('[e2e] [s3rver] a 72 MiB box goes up in parts; killed mid-upload (SI
   t.deepEqual(await keys(s3.endpoint, 'c/'), ['c/.boxwright-probe'].filter(() => false), 'no object and no metadata.json yet');
   const rerun = await cli(args, env);
   t.is(rerun.code, 0, rerun.stderr);
-  t.regex(rerun.stderr, /resuming the upload of 1\.0\.0\/libvirt-amd64-[0-9a-f]{16}\.box: [1-4] of 5 parts already sent/);
+  t.regex(rerun.stdout + rerun.stderr, /resuming the upload of 1\.0\.0\/libvirt-amd64-[0-9a-f]{16}\.box: [1-4] of 5 parts already sent/);
   const meta = JSON.parse(await getText(s3.endpoint, 'c/metadata.json')) as CatalogMetadata;
   const key = `c/${new URL(meta.versions[0]!.providers[0]!.url).pathname.replace('/boxes/c/', '')}`;
   t.is(await sha256Of(s3.endpoint, key), box.sha256, 'the object metadata.json names is the whole box');
