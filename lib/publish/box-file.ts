@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { verifyBoxLayout } from '../builder/build-image.js';
+import { verifyBoxLayout } from '../builder/steps/verify-box.js';
 import { BoxwrightError } from '../errors.js';
 import type { Provider } from '../image/types.js';
 
