@@ -49,7 +49,7 @@ async function metadata(nginx: Nginx, path: string): Promise<CatalogMetadata> {
   return JSON.parse(await readFile(join(nginx.root, path, 'metadata.json'), 'utf8')) as CatalogMetadata;
 }
 
-vagrantTest('[e2e] a publish to nginx over HTTP PUT with basic auth is installed by vagrant box add, and a tampered checksum is refused', async (t) => {
+vagrantTest('a publish to nginx over HTTP PUT with basic auth is installed by vagrant box add, and a tampered checksum is refused', async (t) => {
   t.timeout(240_000);
   const { dir, nginx } = await setup(t);
   const outputs: string[] = [];
@@ -83,7 +83,7 @@ vagrantTest('[e2e] a publish to nginx over HTTP PUT with basic auth is installed
   await assertNoCredential(t, outputs, [nginx.root, join(dir, 'nginx')]);
 });
 
-nginxTest('[e2e] a publish killed mid-upload (SIGKILL) and run again completes, without a duplicate and without metadata.json naming a missing box', async (t) => {
+nginxTest('a publish killed mid-upload (SIGKILL) and run again completes, without a duplicate and without metadata.json naming a missing box', async (t) => {
   t.timeout(180_000);
   const { dir, nginx } = await setup(t);
   const catalogUrl = `${nginx.url}c/`;
@@ -124,7 +124,7 @@ nginxTest('[e2e] a publish killed mid-upload (SIGKILL) and run again completes, 
   await assertNoCredential(t, [killed.stdout, killed.stderr, rerun.stdout, rerun.stderr], [join(dir, 'nginx')]);
 });
 
-nginxTest('[e2e] two publishes of two providers started together both end in metadata.json (nginx ignores If-Match: they take turns under a MKCOL lock)', async (t) => {
+nginxTest('two publishes of two providers started together both end in metadata.json (nginx ignores If-Match: they take turns under a MKCOL lock)', async (t) => {
   t.timeout(180_000);
   const { dir, nginx } = await setup(t);
   const libvirt = await fakeBox(join(dir, 'out'), { provider: 'libvirt' });

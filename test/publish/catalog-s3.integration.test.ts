@@ -51,7 +51,7 @@ async function keys(endpoint: string, prefix: string): Promise<string[]> {
 
 const vagrantTest = (await hasVagrant()) ? test.serial : test.serial.skip;
 
-vagrantTest('[e2e] [s3rver] a publish through the AWS SDK is installed by vagrant box add, a tampered checksum is refused, no credential leaks', async (t) => {
+vagrantTest('[s3rver] a publish through the AWS SDK is installed by vagrant box add, a tampered checksum is refused, no credential leaks', async (t) => {
   t.timeout(240_000);
   const { dir, s3, env } = await setup(t);
   const box = await fakeBox(join(dir, 'out'));
@@ -81,7 +81,7 @@ vagrantTest('[e2e] [s3rver] a publish through the AWS SDK is installed by vagran
   t.deepEqual(leaks, []);
 });
 
-test.serial('[e2e] [s3rver] a 72 MiB box goes up in parts; killed mid-upload (SIGKILL), the re-run sends only the missing parts and completes', async (t) => {
+test.serial('[s3rver] a 72 MiB box goes up in parts; killed mid-upload (SIGKILL), the re-run sends only the missing parts and completes', async (t) => {
   t.timeout(300_000);
   const { dir, s3, env } = await setup(t);
   const box = await fakeBox(join(dir, 'out'), { imageBytes: 72 * 1024 * 1024 });
@@ -114,7 +114,7 @@ test.serial('[e2e] [s3rver] a 72 MiB box goes up in parts; killed mid-upload (SI
   await t.throwsAsync(stat(stateFile ?? ''), undefined, 'the upload state is removed once complete');
 });
 
-test.serial('[e2e] [s3rver] two publishes of two providers started together both end in metadata.json', async (t) => {
+test.serial('[s3rver] two publishes of two providers started together both end in metadata.json', async (t) => {
   t.timeout(180_000);
   const { dir, s3, env } = await setup(t);
   const libvirt = await fakeBox(join(dir, 'out'), { provider: 'libvirt' });
