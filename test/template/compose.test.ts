@@ -1,16 +1,15 @@
 import test from 'ava';
 import { capabilitiesFor, PACKER_PLUGIN_PINS, PACKER_PLUGIN_SOURCES } from '../../lib/packer/capabilities.js';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PACKER_1_6_6, planBuild, type BuildPlan, type PackerFeatures, type PlanOptions } from '../../lib/plan/plan.js';
-import { provisionersDir } from '../../lib/plan/scripts.js';
+import { provisionersDir, readScripts } from '../../lib/plan/scripts.js';
 import { composeTemplate, templateText, type PackerTemplate } from '../../lib/template/compose.js';
 import type { BaseName, Provider } from '../../lib/image/types.js';
 import { HOST, sampleSpec } from '../render/helpers.js';
 
-/** Every stack script the repository ships, in run order (provisioners/NN-*.sh). */
-const SCRIPTS = (await readdir(provisionersDir())).filter((name) => /^\d\d-.*\.sh$/.test(name)).sort()
-  .map((name) => `scripts/${name}`);
+/** Every provisioner the repository ships, in run order, with the phase its header declares. */
+const SCRIPTS = await readScripts();
 
 type Options = PlanOptions;
 
@@ -208,7 +207,7 @@ test('the vm kind stages files, runs the stack, cleans up, then pulls the packag
   const template = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }) as Json;
   const provisioners = template.build.provisioner as Json[];
   t.deepEqual(provisioners.map((block) => Object.keys(block)[0]), ['shell', 'file', 'file', 'shell', 'shell', 'file']);
-  t.deepEqual(provisioners[3]?.shell.scripts, SCRIPTS.filter((s) => !/\/9\d-/.test(s)));
+  t.deepEqual(provisioners[3]?.shell.scripts, SCRIPTS.filter((s) => s.phase === 'stack').map((s) => s.path));
   t.deepEqual(provisioners[4]?.shell.scripts, ['scripts/90-cleanup.sh', 'scripts/95-minimize.sh']);
   t.deepEqual(provisioners[5]?.file, { direction: 'download', source: '/var/lib/boxwright/packages.tsv', destination: 'artifacts/packages.tsv' });
   const postProcessors = template.build['post-processor'] as Json[];
