@@ -10,6 +10,12 @@ set -Eeuo pipefail
 
 # Tools the audit looks for: PAM per-user temp folders and password strength, the audit daemon,
 # activity reports, package verification and versions, and USB device control.
+# Services must not start during the build (as in 10-packages): a temporary policy-rc.d, unless the
+# chroot build's own is there.
+POLICY=/usr/sbin/policy-rc.d
+MARK='# boxwright-temporary-policy'
+if [[ ! -e "$POLICY" ]]; then printf '#!/bin/sh\n%s\nexit 101\n' "$MARK" > "$POLICY" && chmod 0755 "$POLICY"; fi
+trap 'if [[ -f "$POLICY" ]] && grep -qxF "$MARK" "$POLICY"; then rm -f "$POLICY"; fi' EXIT
 bw_apt install libpam-tmpdir libpam-passwdqc auditd sysstat debsums apt-show-versions usbguard
 
 # Kernel: sysctl settings (applied by systemd-sysctl at boot) and modules kept from loading.
@@ -65,6 +71,9 @@ done
 
 # Auditing: rules for identity, sudo and sshd changes and reads of the box's secrets.
 bw_install 0640 hardening/audit.rules /etc/audit/rules.d/50-boxwright.rules
+augenrules >/dev/null
+bw_install 0644 hardening/auditd-rules-at-boot.conf /etc/systemd/system/auditd.service.d/10-boxwright-rules-at-boot.conf
+bw_daemon_reload
 systemctl enable --quiet --no-reload auditd.service
 
 # No USB device is let in (USBGuard; rules.conf must be root-only or the daemon refuses it).

@@ -49,6 +49,8 @@ FILES+=(
   /etc/login.defs
   /etc/ssh/sshd_config.d/01-boxwright-hardening.conf
   /etc/audit/rules.d/50-boxwright.rules
+  /etc/audit/audit.rules
+  /etc/systemd/system/auditd.service.d/10-boxwright-rules-at-boot.conf
   /etc/usbguard/usbguard-daemon.conf
   /etc/usbguard/rules.conf
   /etc/systemd/system/tmp.mount
