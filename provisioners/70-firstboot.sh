@@ -39,7 +39,8 @@ if bw_systemd_running && [[ "$(hostname)" != "$SHORT" ]]; then hostname "$SHORT"
 # boot are masked. The base's `ssh-keygen -A` unit would add an RSA key (15+ s under TCG) that our
 # unit above leaves out; e2scrub needs LVM snapshots, which a box does not have.
 to_mask=()
-for unit in boxwright-ssh-host-keys.service e2scrub_reap.service e2scrub_all.timer e2scrub_all.service; do
+# Debian 13's openssh-server has its own first-boot `ssh-keygen -A` (sshd-keygen.service): masked too.
+for unit in boxwright-ssh-host-keys.service sshd-keygen.service e2scrub_reap.service e2scrub_all.timer e2scrub_all.service; do
   if [[ "$(readlink "/etc/systemd/system/$unit" 2>/dev/null)" != /dev/null ]] \
     && { [[ -e "/lib/systemd/system/$unit" || -e "/etc/systemd/system/$unit" ]]; }; then
     to_mask+=("$unit")

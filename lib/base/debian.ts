@@ -8,21 +8,28 @@ import { sha256File } from '../util/hash.js';
 import { acquireMutex } from '../util/mutex.js';
 import { baseScriptsDir, defaultCacheDir } from './paths.js';
 import { removeBuildDir, runLogged } from './run.js';
-import { BASES, type MirrorBaseRow } from '../plan/bases.js';
-
-/** The debian-12 row of the base table: the defaults of {@link ensureDebianBase}. */
-const DEBIAN_12 = BASES['debian-12'] as MirrorBaseRow;
+import type { BaseName } from '../image/types.js';
+import { BASES, isMirrorBase, type MirrorBaseRow, type SourcesFormat } from '../plan/bases.js';
 
 /** Options of {@link ensureDebianBase}. */
 export interface DebianBaseOptions {
-  /** Cache folder; entries go to `<cacheDir>/base/debian-12-<recipeHash>/`. @default `$XDG_CACHE_HOME/boxwright` or `~/.cache/boxwright` */
+  /**
+   * Which mirror base of the base table (lib/plan/bases.ts) this is: it names the cache entry and
+   * gives the defaults of suite, mirrors, package list and sources format. @default "debian-12"
+   */
+  release?: BaseName;
+  /** Cache folder; entries go to `<cacheDir>/base/<release>-<recipeHash>/`. @default `$XDG_CACHE_HOME/boxwright` or `~/.cache/boxwright` */
   cacheDir?: string;
   /** Debian mirror the root is bootstrapped from (also written into the root's sources.list). @default "http://deb.debian.org/debian" */
   mirror?: string;
   /** Mirror of `<suite>-security`; an empty string leaves security updates out. @default "http://deb.debian.org/debian-security" */
   securityMirror?: string;
-  /** Debian suite. @default "bookworm" */
+  /** Debian suite. @default the release's ("bookworm", "trixie") */
   suite?: string;
+  /** Package list of the root, a file of the scripts folder. @default the release's (`debian-12-packages.txt`, …) */
+  packages?: string;
+  /** Apt sources format of the root: `list` (sources.list) or `deb822` (sources.list.d/debian.sources). @default the release's */
+  sourcesFormat?: SourcesFormat;
   /** Virtual size of the disk in MiB (the root filesystem fills it). @default 8192 */
   diskSize?: number;
   /** UUID of the root filesystem (fstab and the kernel's `root=` use it). @default "6b1c0d3e-5d2a-4c9b-9f0e-b0c5b0c5b0c5" */
@@ -33,7 +40,7 @@ export interface DebianBaseOptions {
   compress?: boolean;
   /** Rebuild even when a verified cache entry exists. @default false */
   force?: boolean;
-  /** Folder holding `debian-12-rootfs.sh` and `make-disk.sh`. @default the `provisioners/base/` shipped with Boxwright */
+  /** Folder holding `debian-rootfs.sh`, `debian-customize.sh`, the package lists and `make-disk.sh`. @default the `provisioners/base/` shipped with Boxwright */
   scriptsDir?: string;
   /** Check for root and the host tools before building. Only stand-in scripts (tests) turn it off. @default true */
   hostCheck?: boolean;
@@ -43,7 +50,7 @@ export interface DebianBaseOptions {
   onLog?: (line: string) => void;
 }
 
-/** A Debian 12 base: a root filesystem tar and the bootable qcow2 made from it. */
+/** A Debian base: a root filesystem tar and the bootable qcow2 made from it. */
 export interface DebianBase {
   /** Absolute path of the root filesystem tar (for the chroot build kind). */
   rootfsTar: string;
@@ -53,6 +60,8 @@ export interface DebianBase {
   sha256: string;
   /** sha256 of `rootfsTar`, 64 hex digits. */
   rootfsSha256: string;
+  /** The base it is (`debian-12`, `debian-13`). */
+  release: BaseName;
   /** Hash of everything the base is made from (scripts, package list, mirror, suite, disk settings). */
   recipeHash: string;
   /** True when the base came from the cache (after its checksums were verified). */
@@ -66,7 +75,7 @@ export interface DebianBase {
 /** What a cache entry records beside the files (`base.json`). */
 interface EntryRecord {
   format: 1;
-  os: 'debian-12';
+  os: BaseName;
   recipeHash: string;
   inputs: Record<string, string>;
   rootfs: { file: string; sha256: string; size: number };
@@ -77,14 +86,22 @@ interface EntryRecord {
 const ROOTFS_FILE = 'rootfs.tar';
 const DISK_FILE = 'disk.qcow2';
 const RECORD_FILE = 'base.json';
-/** Files of the scripts folder that make the base (others there, e.g. chroot-exec.sh, do not). */
-const RECIPE_FILES = new Set(['debian-12-rootfs.sh', 'debian-12-customize.sh', 'debian-12-packages.txt', 'make-disk.sh']);
-const isRecipeFile = (rel: string): boolean => RECIPE_FILES.has(rel) || rel.startsWith('files/');
+/** Scripts that make every Debian base (others in the folder, e.g. chroot-exec.sh, do not). */
+const ROOTFS_SCRIPT = 'debian-rootfs.sh';
+const RECIPE_SCRIPTS = [ROOTFS_SCRIPT, 'debian-customize.sh', 'make-disk.sh'];
+/** Files of the scripts folder that make a base: the scripts, its package list, `files/**`. */
+const recipeFiles = (packages: string) => {
+  const names = new Set([...RECIPE_SCRIPTS, packages]);
+  return (rel: string): boolean => names.has(rel) || rel.startsWith('files/');
+};
 const HOST_TOOLS = ['mmdebstrap', 'qemu-img', 'mke2fs', 'sfdisk', 'extlinux', 'losetup', 'mount'];
 
 /** Settings of a Debian base build with every default applied. */
 interface Recipe {
+  release: BaseName;
   suite: string;
+  packages: string;
+  sourcesFormat: SourcesFormat;
   mirror: string;
   securityMirror: string;
   diskSize: number;
@@ -95,10 +112,19 @@ interface Recipe {
 }
 
 function recipeOf(options: DebianBaseOptions): Recipe {
+  const release = options.release ?? 'debian-12';
+  if (!isMirrorBase(release)) {
+    const names = Object.keys(BASES).filter(isMirrorBase).join(', ');
+    throw new BoxwrightError('E_BASE', `release must be a base bootstrapped from a Debian mirror (${names}), got ${JSON.stringify(release)}`);
+  }
+  const row = BASES[release] as MirrorBaseRow;
   const recipe: Recipe = {
-    suite: options.suite ?? DEBIAN_12.suite,
-    mirror: options.mirror ?? DEBIAN_12.mirror,
-    securityMirror: options.securityMirror ?? DEBIAN_12.securityMirror,
+    release,
+    suite: options.suite ?? row.suite,
+    packages: options.packages ?? row.packages,
+    sourcesFormat: options.sourcesFormat ?? row.sourcesFormat,
+    mirror: options.mirror ?? row.mirror,
+    securityMirror: options.securityMirror ?? row.securityMirror,
     diskSize: options.diskSize ?? 8192,
     fsUuid: options.fsUuid ?? '6b1c0d3e-5d2a-4c9b-9f0e-b0c5b0c5b0c5',
     sourceDateEpoch: options.sourceDateEpoch ?? 1735689600,
@@ -109,6 +135,8 @@ function recipeOf(options: DebianBaseOptions): Recipe {
   if (recipe.securityMirror !== '' && !/^https?:\/\/[^\s'"]+$/.test(recipe.securityMirror)) {
     throw new BoxwrightError('E_BASE', `securityMirror must be an http(s) URL or empty, got ${JSON.stringify(recipe.securityMirror)}`);
   }
+  if (!/^[a-z0-9][a-z0-9.-]*\.txt$/.test(recipe.packages)) throw new BoxwrightError('E_BASE', `packages must name a .txt file of the scripts folder, got ${JSON.stringify(recipe.packages)}`);
+  if (recipe.sourcesFormat !== 'list' && recipe.sourcesFormat !== 'deb822') throw new BoxwrightError('E_BASE', `sourcesFormat must be "list" or "deb822", got ${JSON.stringify(recipe.sourcesFormat)}`);
   if (!/^[a-z][a-z0-9-]*$/.test(recipe.suite)) throw new BoxwrightError('E_BASE', `suite must be a Debian suite name, got ${JSON.stringify(recipe.suite)}`);
   if (!Number.isInteger(recipe.diskSize) || recipe.diskSize < 256) throw new BoxwrightError('E_BASE', `diskSize must be a whole number of MiB, at least 256 (got ${recipe.diskSize})`);
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(recipe.fsUuid)) throw new BoxwrightError('E_BASE', `fsUuid must be a lowercase UUID, got ${JSON.stringify(recipe.fsUuid)}`);
@@ -117,25 +145,30 @@ function recipeOf(options: DebianBaseOptions): Recipe {
 
 /**
  * The recipe hash of a Debian base: sha256 over the recipe files of the scripts folder
- * (`debian-12-rootfs.sh`, `debian-12-customize.sh`, `make-disk.sh`, `debian-12-packages.txt`, `files/**`) and the settings (suite, mirrors, disk size, filesystem UUID, timestamp).
+ * (`debian-rootfs.sh`, `debian-customize.sh`, `make-disk.sh`, the base's package list, `files/**`)
+ * and the settings (suite, package list, sources format, mirrors, disk size, filesystem UUID,
+ * timestamp). The release name only picks their defaults, so the plan's mirror row gives the same hash.
  * Same inputs, same hash; any change to a script or setting gives a new cache entry.
  */
 export async function debianRecipeHash(options: DebianBaseOptions = {}): Promise<string> {
   const recipe = recipeOf(options);
   return hashRecipe(recipe.scriptsDir, [
-    ['recipe', 'boxwright/debian-12/1'],
+    ['recipe', 'boxwright/debian/2'],
     ['suite', recipe.suite],
+    ['packages', recipe.packages],
+    ['sourcesFormat', recipe.sourcesFormat],
     ['mirror', recipe.mirror],
     ['securityMirror', recipe.securityMirror],
     ['diskSize', String(recipe.diskSize)],
     ['fsUuid', recipe.fsUuid],
     ['sourceDateEpoch', String(recipe.sourceDateEpoch)],
     ['compress', String(recipe.compress)],
-  ], isRecipeFile);
+  ], recipeFiles(recipe.packages));
 }
 
 /**
- * Make (or reuse from the cache) a Debian 12 base: `debian-12-rootfs.sh` bootstraps the root
+ * Make (or reuse from the cache) a Debian base (`options.release`, default `debian-12`):
+ * `debian-rootfs.sh` bootstraps the root
  * from the mirror with mmdebstrap into a tar, `make-disk.sh` turns the tar into a bootable qcow2.
  *
  * A cache entry is reused only when its recorded sha256 of both files still matches them;
@@ -152,10 +185,10 @@ export async function ensureDebianBase(options: DebianBaseOptions = {}): Promise
   const log = options.onLog ?? (() => {});
   const recipeHash = await debianRecipeHash(options);
   const baseDir = path.join(path.resolve(options.cacheDir ?? defaultCacheDir()), 'base');
-  const entry = path.join(baseDir, `debian-12-${recipeHash}`);
+  const entry = path.join(baseDir, `${recipe.release}-${recipeHash}`);
 
   if (!options.force) {
-    const reused = await verifyEntry(entry, recipeHash, log);
+    const reused = await verifyEntry(entry, recipeHash, recipe.release, log);
     if (reused) return reused;
   }
   if (options.hostCheck ?? true) await checkHost();
@@ -169,7 +202,7 @@ export async function ensureDebianBase(options: DebianBaseOptions = {}): Promise
   });
   try {
     if (!options.force) {
-      const reused = await verifyEntry(entry, recipeHash, () => {});
+      const reused = await verifyEntry(entry, recipeHash, recipe.release, () => {});
       if (reused) return reused;
     }
     return await buildEntry(entry, baseDir, recipeHash, recipe, options, log);
@@ -186,16 +219,17 @@ async function buildEntry(
   options: DebianBaseOptions,
   log: (line: string) => void,
 ): Promise<DebianBase> {
-  const temp = path.join(baseDir, `.tmp-debian-12-${recipeHash.slice(0, 12)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = path.join(baseDir, `.tmp-${recipe.release}-${recipeHash.slice(0, 12)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(path.join(temp, 'work'), { recursive: true });
-  log(`base: building debian-12 ${recipeHash.slice(0, 12)} in ${temp}`);
+  log(`base: building ${recipe.release} (${recipe.suite}) ${recipeHash.slice(0, 12)} in ${temp}`);
   try {
     const env = { SOURCE_DATE_EPOCH: String(recipe.sourceDateEpoch), TMPDIR: path.join(temp, 'work'), LC_ALL: 'C.UTF-8' };
     const run = { cwd: temp, env, onLog: log, ...(options.signal ? { signal: options.signal } : {}) };
 
     let started = Date.now();
-    const rootfsArgs = ['--output', path.join(temp, ROOTFS_FILE), '--mirror', recipe.mirror, '--security-mirror', recipe.securityMirror, '--suite', recipe.suite];
-    await runStep('rootfs', path.join(recipe.scriptsDir, 'debian-12-rootfs.sh'), rootfsArgs, run);
+    const rootfsArgs = ['--output', path.join(temp, ROOTFS_FILE), '--mirror', recipe.mirror, '--security-mirror', recipe.securityMirror, '--suite', recipe.suite,
+      '--packages', path.join(recipe.scriptsDir, recipe.packages), '--sources-format', recipe.sourcesFormat];
+    await runStep('rootfs', path.join(recipe.scriptsDir, ROOTFS_SCRIPT), rootfsArgs, run);
     const rootfsMs = Date.now() - started;
     log(`base: rootfs done in ${(rootfsMs / 1000).toFixed(1)} s`);
 
@@ -209,10 +243,12 @@ async function buildEntry(
     await removeBuildDir(path.join(temp, 'work'));
     const record: EntryRecord = {
       format: 1,
-      os: 'debian-12',
+      os: recipe.release,
       recipeHash,
       inputs: {
         suite: recipe.suite,
+        packages: recipe.packages,
+        sourcesFormat: recipe.sourcesFormat,
         mirror: recipe.mirror,
         securityMirror: recipe.securityMirror,
         diskSize: String(recipe.diskSize),
@@ -265,6 +301,7 @@ function resultOf(entry: string, record: EntryRecord, cached: boolean): DebianBa
     disk: path.join(entry, record.disk.file),
     sha256: record.disk.sha256,
     rootfsSha256: record.rootfs.sha256,
+    release: record.os,
     recipeHash: record.recipeHash,
     cached,
     dir: entry,
@@ -273,7 +310,7 @@ function resultOf(entry: string, record: EntryRecord, cached: boolean): DebianBa
 }
 
 /** The entry when its record and both files' sha256 match; else removes it and returns undefined. */
-async function verifyEntry(entry: string, recipeHash: string, log: (line: string) => void): Promise<DebianBase | undefined> {
+async function verifyEntry(entry: string, recipeHash: string, release: BaseName, log: (line: string) => void): Promise<DebianBase | undefined> {
   let record: EntryRecord;
   try {
     record = JSON.parse(await readFile(path.join(entry, RECORD_FILE), 'utf8')) as EntryRecord;
@@ -287,7 +324,7 @@ async function verifyEntry(entry: string, recipeHash: string, log: (line: string
     return undefined;
   }
   const problems: string[] = [];
-  if (record.format !== 1 || record.recipeHash !== recipeHash) problems.push('record does not match the recipe');
+  if (record.format !== 1 || record.recipeHash !== recipeHash || record.os !== release) problems.push('record does not match the recipe');
   for (const part of [record.rootfs, record.disk]) {
     if (problems.length > 0) break;
     const full = path.join(entry, part?.file ?? '');

@@ -1,5 +1,5 @@
 /**
- * Where the base disk of a build comes from: a Debian 12 root bootstrapped from the mirror
+ * Where the base disk of a build comes from: a Debian 12 or 13 root bootstrapped from the mirror
  * (built and cached here), a pinned Ubuntu 24.04 cloud image, or a custom image.
  */
 import path from 'node:path';
@@ -32,11 +32,11 @@ export interface ResolvedBase {
   cached?: boolean;
 }
 
-/** Options of {@link resolveBase}: those of the Debian base build (used for `debian-12` only). */
-export type ResolveBaseOptions = DebianBaseOptions;
+/** Options of {@link resolveBase}: those of the Debian base build (mirror bases only; the release is the spec's base). */
+export type ResolveBaseOptions = Omit<DebianBaseOptions, 'release'>;
 
 /**
- * Resolve the spec's base to a disk Packer can boot. `debian-12` builds (or reuses) the mirror
+ * Resolve the spec's base to a disk Packer can boot. A mirror base (`debian-12`, `debian-13`) builds (or reuses) the mirror
  * base with {@link ensureDebianBase}; its disk size follows `spec.vm.diskSize` unless
  * `options.diskSize` is given. `ubuntu-24.04` and custom bases are only described: Packer
  * downloads and checks them, nothing is fetched here.
@@ -54,7 +54,10 @@ export async function resolveBase(
     if (row.source === 'cloud-image') return { os: base, source: 'cloud-image', diskPathOrUrl: row.url, checksum: `sha256:${row.sha256}` };
     const diskSize = options.diskSize ?? spec.vm?.diskSize;
     // The row's mirror and suite unless the caller names others.
-    const built = await ensureDebianBase({ mirror: row.mirror, securityMirror: row.securityMirror, suite: row.suite, ...options, ...(diskSize === undefined ? {} : { diskSize }) });
+    const built = await ensureDebianBase({
+      release: base, mirror: row.mirror, securityMirror: row.securityMirror, suite: row.suite, packages: row.packages, sourcesFormat: row.sourcesFormat,
+      ...options, ...(diskSize === undefined ? {} : { diskSize }),
+    });
     return {
       os: base,
       source: 'mirror',
@@ -66,7 +69,7 @@ export async function resolveBase(
     };
   }
   if (typeof base !== 'object' || base === null || typeof base.image !== 'string' || base.image === '') {
-    throw new BoxwrightError('E_SPEC_INVALID', `base must be "debian-12", "ubuntu-24.04" or { image, sha256 }`, { path: 'base' });
+    throw new BoxwrightError('E_SPEC_INVALID', `base must be one of ${Object.keys(BASES).map((name) => JSON.stringify(name)).join(', ')} or { image, sha256 }`, { path: 'base' });
   }
   if (typeof base.sha256 !== 'string' || !SHA256_HEX.test(base.sha256.toLowerCase())) {
     throw new BoxwrightError('E_SPEC_INVALID', 'base.sha256 must be the 64 hex digits of the image sha256 (sha256sum IMAGE)', { path: 'base.sha256' });

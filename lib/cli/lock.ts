@@ -14,7 +14,7 @@ export interface LockIo {
 }
 
 /** Help of `boxwright lock`. */
-export const LOCK_HELP = `Usage: boxwright lock <image> [--update] [-b|--base debian-12|ubuntu-24.04] [-p|--provider libvirt|virtualbox] [-k|--kind auto|vm|chroot] [--packer PATH]
+export const LOCK_HELP = `Usage: boxwright lock <image> [--update] [-b|--base debian-13|debian-12|ubuntu-24.04] [-p|--provider libvirt|virtualbox] [-k|--kind auto|vm|chroot] [--packer PATH]
 
 Resolves every input of the image without building anything — the base (Debian: recipe hash and
 the mirror's Release dates; Ubuntu: the dated cloud image and its sha256), packer and its plugins,

@@ -30,7 +30,7 @@ export const VERSION_MAX = 128;
 export const DESCRIPTION_MAX = 500;
 
 /** Known base names. */
-export const BASE_NAMES = ['ubuntu-24.04', 'debian-12'] as const;
+export const BASE_NAMES = ['ubuntu-24.04', 'debian-12', 'debian-13'] as const;
 /** Known providers. */
 export const PROVIDERS = ['libvirt', 'virtualbox'] as const;
 /** Known build kinds. */

@@ -10,7 +10,7 @@ import { BoxwrightError } from '../errors.js';
 export const DEBIAN_ARCHIVE_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg';
 
 /**
- * The apt sources a Debian base gives its guest (the same lines `debian-12-rootfs.sh` writes):
+ * The apt sources a Debian base gives its guest (the same sources `debian-rootfs.sh` gives the root):
  * `<suite>` and `<suite>-updates` from the mirror, `<suite>-security` from the security mirror
  * (left out when it is `""`), component `main`, signed by the Debian archive keyring.
  */

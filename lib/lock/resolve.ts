@@ -22,11 +22,11 @@ export const UBUNTU_NODEJS_UNKNOWN = 'unknown (resolve where the Ubuntu mirror i
 
 /**
  * Resolves every input of a build to an exact value, without building anything:
- * - base: debian-12 → recipe hash, mirror, suite and the `Date:` of the mirror's and the security
+ * - base: debian-12 / debian-13 → recipe hash, mirror, suite and the `Date:` of the mirror's and the security
  *   mirror's Release files (read over HTTP); ubuntu-24.04 → the pinned dated cloud image
  *   (URL + sha256) and the apt snapshot URL planned for its date; custom → image + sha256;
  * - packer: version (from `packer version`) and the plugins it pins;
- * - guest: the `nodejs` version apt will install in the guest (debian-12: read with the host's apt
+ * - guest: the `nodejs` version apt will install in the guest (Debian: read with the host's apt
  *   from the base's own sources, in a private state folder);
  * - app: the source hash (the app bundle's cache key), package-lock.json's `lockfileVersion` and
  *   the resolved versions of the app's direct dependencies.
@@ -58,7 +58,8 @@ async function resolveBaseLock(spec: ImageSpec, planned: PlannedBase, options: R
     const { mirror, suite, securityMirror } = planned.mirror;
     const fetchOptions = options.signal ? { signal: options.signal } : {};
     const [recipeHash, mirrorReleaseDate, securityReleaseDate] = await Promise.all([
-      debianRecipeHash({ mirror, securityMirror, suite, diskSize: spec.vm.diskSize }),
+      // The whole mirror row (suite, package list, sources format): the recipe hash a build computes.
+      debianRecipeHash({ ...planned.mirror, release: planned.os, diskSize: spec.vm.diskSize }),
       fetchReleaseDate(mirror, suite, fetchOptions),
       securityMirror === '' ? Promise.resolve('') : fetchReleaseDate(securityMirror, `${suite}-security`, fetchOptions),
     ]);

@@ -21,14 +21,24 @@ export const UBUNTU_2404 = {
   checksumUrl: 'https://cloud-images.ubuntu.com/releases/noble/release-20251213/SHA256SUMS',
 } as const;
 
-/** Where a Debian base is bootstrapped from (mmdebstrap) and where its guest's apt points. */
+/** How a Debian root's own apt sources are written. */
+export type SourcesFormat = 'list' | 'deb822';
+
+/** Where a Debian base is bootstrapped from (mmdebstrap), what it holds, and where its guest's apt points. */
 export interface MirrorSource {
   /** Debian mirror. */
   mirror: string;
   /** Mirror of `<suite>-security`; `""` leaves security updates out. */
   securityMirror: string;
-  /** Debian suite, e.g. `bookworm`. */
+  /** Debian suite, e.g. `bookworm`, `trixie`. */
   suite: string;
+  /** Package list of the base root, a file of `provisioners/base/`. */
+  packages: string;
+  /**
+   * Apt sources format in the root: `list` (one-line `/etc/apt/sources.list`, Debian 12) or
+   * `deb822` (`/etc/apt/sources.list.d/debian.sources`, the default from Debian 13 on).
+   */
+  sourcesFormat: SourcesFormat;
 }
 
 /** A base bootstrapped here from a distro mirror. */
@@ -61,6 +71,14 @@ export const BASES: { readonly [name in BaseName]: BaseRow } = {
   'debian-12': {
     source: 'mirror', family: 'debian',
     mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'bookworm',
+    packages: 'debian-12-packages.txt', sourcesFormat: 'list',
+  },
+  // Debian 13, the current stable release (MariaDB 11.8, nginx 1.26, nodejs 20). Bookworm's
+  // mmdebstrap and debian-archive-keyring bootstrap it on a Debian 12 host too.
+  'debian-13': {
+    source: 'mirror', family: 'debian',
+    mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'trixie',
+    packages: 'debian-13-packages.txt', sourcesFormat: 'deb822',
   },
   'ubuntu-24.04': {
     source: 'cloud-image', family: 'ubuntu',
@@ -68,6 +86,11 @@ export const BASES: { readonly [name in BaseName]: BaseRow } = {
     ovaUrl: UBUNTU_2404.url.replace(/\.img$/, '.ova'),
   },
 };
+
+/** Base names bootstrapped here from a Debian mirror (the rows with `source: 'mirror'`). */
+export function isMirrorBase(os: unknown): os is BaseName {
+  return typeof os === 'string' && Object.hasOwn(BASES, os) && BASES[os as BaseName].source === 'mirror';
+}
 
 /** The OS family of a base name (picks package names and provisioner branches). */
 export function familyOf(os: BaseName): 'debian' | 'ubuntu' {
@@ -112,7 +135,7 @@ export function planBase(spec: Pick<ImageSpec, 'base' | 'dir'>, override?: BaseN
         diskPathOrUrl: paths.disk, checksum: `file:${paths.diskSha256}`,
         ovfPathOrUrl: paths.disk.replace(/\.qcow2$/, '.ova'), ovfChecksum: `file:${paths.disk.replace(/\.qcow2$/, '.ova')}.sha256`,
         rootfsTar: paths.rootfsTar,
-        mirror: { mirror: row.mirror, securityMirror: row.securityMirror, suite: row.suite },
+        mirror: { mirror: row.mirror, securityMirror: row.securityMirror, suite: row.suite, packages: row.packages, sourcesFormat: row.sourcesFormat },
       };
     }
     return {

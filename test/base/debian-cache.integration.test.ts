@@ -26,6 +26,31 @@ test('a fresh build lands in the cache with checksums, and the next call reuses 
   t.deepEqual(await readdir(path.join(cacheDir, 'base')), [path.basename(first.dir)]);
 });
 
+test('a debian-13 base is bootstrapped from trixie with deb822 sources and its own package list, into its own cache entry', async (t) => {
+  const cacheDir = await tempDir(t);
+  const twelve = await ensureDebianBase(options(cacheDir));
+  const thirteen = await ensureDebianBase({ ...options(cacheDir), release: 'debian-13' });
+  t.is(thirteen.release, 'debian-13');
+  t.false(thirteen.cached);
+  t.is(thirteen.dir, path.join(cacheDir, 'base', `debian-13-${thirteen.recipeHash}`));
+  const args = await readFile(thirteen.rootfsTar, 'utf8');
+  t.regex(args, /--suite trixie /);
+  t.regex(args, /--packages \S+\/debian-13-packages\.txt --sources-format deb822/);
+  t.regex(await readFile(twelve.rootfsTar, 'utf8'), /--suite bookworm --packages \S+\/debian-12-packages\.txt --sources-format list/);
+  t.true((await ensureDebianBase({ ...options(cacheDir), release: 'debian-13' })).cached);
+  t.deepEqual((await readdir(path.join(cacheDir, 'base'))).sort(), [path.basename(twelve.dir), path.basename(thirteen.dir)].sort());
+});
+
+test('a cache entry recorded for another release is not reused', async (t) => {
+  const cacheDir = await tempDir(t);
+  const first = await ensureDebianBase({ ...options(cacheDir), release: 'debian-13' });
+  const record = JSON.parse(await readFile(path.join(first.dir, 'base.json'), 'utf8')) as { os: string };
+  await writeFile(path.join(first.dir, 'base.json'), JSON.stringify({ ...record, os: 'debian-12' }));
+  const lines: string[] = [];
+  t.false((await ensureDebianBase({ ...options(cacheDir), release: 'debian-13', onLog: (line) => lines.push(line) })).cached);
+  t.true(lines.some((line) => /does not match the recipe/.test(line)));
+});
+
 test('a corrupted cached disk is rebuilt, not reused', async (t) => {
   const cacheDir = await tempDir(t);
   const first = await ensureDebianBase(options(cacheDir));

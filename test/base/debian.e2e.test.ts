@@ -1,26 +1,41 @@
 /**
- * The real thing: build the Debian 12 base from the mirror, boot it twice under QEMU (TCG) in
- * private network namespaces, and check it is a usable Vagrant base. Runs only with BOXWRIGHT_E2E=1
- * (needs root, mmdebstrap, qemu, the Debian mirror; ~5-10 min on a cold cache).
+ * The real thing: build each Debian base (12 bookworm, 13 trixie) from the mirror, boot it twice
+ * under QEMU (TCG) in private network namespaces, and check it is a usable Vagrant base. Runs only
+ * with BOXWRIGHT_E2E=1 (needs root, mmdebstrap, qemu, the Debian mirror; ~2-5 min each on a cold cache).
  */
 import test from 'ava';
 import { execa } from 'execa';
 import path from 'node:path';
 import { ensureDebianBase } from '../../lib/base/index.js';
+import type { BaseName } from '../../lib/image/types.js';
+import { BASES, isMirrorBase, type MirrorBaseRow } from '../../lib/plan/bases.js';
 import { bootDiskFor, canBootVms } from '../helpers/vm.js';
 
 const e2e = process.env['BOXWRIGHT_E2E'] === '1' && canBootVms() ? test.serial : test.serial.skip;
 
-e2e('[e2e] the Debian 12 base builds from the mirror and boots as a Vagrant base', async (t) => {
+const SOURCES: Partial<Record<BaseName, { file: string; absent: string }>> = {
+  'debian-12': { file: './etc/apt/sources.list', absent: './etc/apt/sources.list.d/debian.sources' },
+  'debian-13': { file: './etc/apt/sources.list.d/debian.sources', absent: './etc/apt/sources.list' },
+};
+
+for (const release of (Object.keys(BASES) as BaseName[]).filter(isMirrorBase)) e2e(`[e2e] the ${release} base builds from the mirror and boots as a Vagrant base`, async (t) => {
   t.timeout(40 * 60_000);
+  const { suite } = BASES[release] as MirrorBaseRow;
+  const sourcesFiles = SOURCES[release]!;
   const started = Date.now();
-  const base = await ensureDebianBase({ onLog: (line) => t.log(line) });
+  const base = await ensureDebianBase({ release, onLog: (line) => t.log(line) });
   const buildMs = Date.now() - started;
   t.log(`base ${base.cached ? 'from cache' : 'built'} in ${(buildMs / 1000).toFixed(1)} s (rootfs ${(base.timings.rootfsMs / 1000).toFixed(1)} s, disk ${(base.timings.diskMs / 1000).toFixed(1)} s)`);
   t.regex(base.sha256, /^[0-9a-f]{64}$/);
 
   const image = await execa('tar', ['-xOf', base.rootfsTar, './etc/machine-id']);
   t.is(image.stdout, '', 'the image ships an empty machine-id');
+  // The release's own apt sources format: one-line sources.list (12), deb822 debian.sources (13).
+  const sources = await execa('tar', ['-xOf', base.rootfsTar, sourcesFiles.file]);
+  t.regex(sources.stdout, new RegExp(`\\b${suite}-security\\b`));
+  if (release === 'debian-13') t.regex(sources.stdout, /^Types: deb\nURIs: http:\/\/deb\.debian\.org\/debian\nSuites: trixie trixie-updates\n/m);
+  const listing = (await execa('tar', ['-tf', base.rootfsTar])).stdout.split('\n');
+  t.false(listing.includes(sourcesFiles.absent), `${sourcesFiles.absent} is not in the ${release} root`);
 
   const hostKeys: string[] = [];
   const machineIds: string[] = [];
@@ -37,8 +52,12 @@ e2e('[e2e] the Debian 12 base builds from the mirror and boots as a Vagrant base
     t.regex(machineId, /^[0-9a-f]{32}$/, 'machine-id made at first boot');
     machineIds.push(machineId);
 
+    const os = await vm.ssh('. /etc/os-release && echo "$VERSION_CODENAME"');
+    t.is(os.stdout.trim(), suite);
     const keys = await vm.ssh('sudo sh -c "cat /etc/ssh/ssh_host_*_key.pub" | sort');
     t.regex(keys.stdout, /ssh-ed25519 /);
+    const keygen = await vm.ssh('systemctl is-enabled sshd-keygen.service 2>/dev/null || echo absent');
+    t.regex(keygen.stdout.trim(), /^(masked|absent)$/, 'the release\'s own first-boot ssh-keygen -A unit does not run twice');
     hostKeys.push(keys.stdout);
 
     t.is(vm.iface, 'eth1');

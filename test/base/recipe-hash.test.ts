@@ -47,9 +47,26 @@ test('the recipe hash changes with the mirror, the suite and the disk size', asy
 
 test('the shipped recipe covers both scripts, the package list and the installed files', async (t) => {
   const files = await listFiles(baseScriptsDir());
-  for (const name of ['debian-12-rootfs.sh', 'debian-12-customize.sh', 'make-disk.sh', 'debian-12-packages.txt', 'files/vagrant.pub', 'files/99-boxwright-dhcp.network', 'files/dpkg-excludes']) {
+  for (const name of ['debian-rootfs.sh', 'debian-customize.sh', 'make-disk.sh', 'debian-12-packages.txt', 'debian-13-packages.txt', 'files/vagrant.pub', 'files/99-boxwright-dhcp.network', 'files/dpkg-excludes']) {
     t.true(files.includes(name), name);
   }
+});
+
+test('debian-13 has its own recipe hash, covering its own package list and not debian-12\'s', async (t) => {
+  const dir = await copyFixture(t, 'fake-ok');
+  const twelve = await debianRecipeHash({ scriptsDir: dir });
+  const thirteen = await debianRecipeHash({ scriptsDir: dir, release: 'debian-13' });
+  t.not(thirteen, twelve);
+  t.is(await debianRecipeHash({ scriptsDir: dir, release: 'debian-13', suite: 'trixie' }), thirteen, 'trixie is debian-13\'s suite');
+  await writeFile(path.join(dir, 'debian-12-packages.txt'), 'changed\n');
+  t.is(await debianRecipeHash({ scriptsDir: dir, release: 'debian-13' }), thirteen);
+  t.not(await debianRecipeHash({ scriptsDir: dir }), twelve);
+  await writeFile(path.join(dir, 'debian-13-packages.txt'), 'changed\n');
+  t.not(await debianRecipeHash({ scriptsDir: dir, release: 'debian-13' }), thirteen);
+});
+
+test('the recipe refuses a release that is not a Debian base', async (t) => {
+  await t.throwsAsync(debianRecipeHash({ scriptsDir: fixture('fake-ok'), release: 'ubuntu-24.04' as never }), { message: /release must be a base bootstrapped from a Debian mirror \(debian-12, debian-13\)/ });
 });
 
 test('the recipe rejects a mirror that is not an http(s) URL', async (t) => {

@@ -53,6 +53,16 @@ test('resolveBase builds debian-12 through the verified cache, sized by the spec
   t.is(second.checksum, first.checksum);
 });
 
+test('resolveBase builds debian-13 as its own mirror base', async (t) => {
+  const cacheDir = await tempDir(t);
+  const twelve = await resolveBase({ base: 'debian-12', dir: '/x', vm: { diskSize: 2048 } }, { cacheDir, scriptsDir: fixture('fake-ok'), hostCheck: false });
+  const thirteen = await resolveBase({ base: 'debian-13', dir: '/x', vm: { diskSize: 2048 } }, { cacheDir, scriptsDir: fixture('fake-ok'), hostCheck: false });
+  t.is(thirteen.os, 'debian-13');
+  t.is(thirteen.source, 'mirror');
+  t.not(thirteen.recipeHash, twelve.recipeHash);
+  t.regex(await readFile(thirteen.rootfsTar!, 'utf8'), /--suite trixie /);
+});
+
 test('ubuntuSeed creates the vagrant user with the insecure key and passwordless sudo', (t) => {
   const seed = ubuntuSeed({ hostname: 'www', instanceId: 'build-1' });
   const userData = seed['user-data'];

@@ -25,7 +25,7 @@ for (const entry of (await readdir(imagesDir, { withFileTypes: true })).filter((
 
 /** Kinds a combination supports: vm always; chroot for a mirror base on libvirt. */
 function kindsFor(provider: Provider, base: BaseName): Array<'vm' | 'chroot'> {
-  return provider === 'libvirt' && base === 'debian-12' ? ['vm', 'chroot'] : ['vm'];
+  return provider === 'libvirt' && (base === 'debian-12' || base === 'debian-13') ? ['vm', 'chroot'] : ['vm'];
 }
 
 test('there is at least one image to validate', (t) => {

@@ -1,6 +1,9 @@
 import test from 'ava';
 import { UBUNTU_2404 } from '../../lib/base/ubuntu.js';
-import { planBase as templateBase } from '../../lib/plan/bases.js';
+import { BASES, isMirrorBase, planBase as templateBase } from '../../lib/plan/bases.js';
+import { BASE_NAMES } from '../../lib/image/rules.js';
+import { CHROOT_BASES } from '../../lib/image/spec-rules.js';
+import type { BaseName } from '../../lib/image/types.js';
 import { mirrorBasePaths } from '../../lib/plan/layout.js';
 import { validateImage } from '../../lib/image/validate.js';
 
@@ -12,7 +15,7 @@ test('the debian base comes from the mirror-bootstrapped disk in the build folde
   t.deepEqual(base, {
     os: 'debian-12', family: 'debian', source: 'mirror', diskPathOrUrl: 'base/debian-12.qcow2', checksum: 'file:base/debian-12.qcow2.sha256',
     ovfPathOrUrl: 'base/debian-12.ova', ovfChecksum: 'file:base/debian-12.ova.sha256', rootfsTar: 'base/debian-12.rootfs.tar',
-    mirror: { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'bookworm' },
+    mirror: { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'bookworm', packages: 'debian-12-packages.txt', sourcesFormat: 'list' },
   });
   t.deepEqual(mirrorBasePaths('debian-12'), { disk: base.diskPathOrUrl, diskSha256: 'base/debian-12.qcow2.sha256', rootfsTar: 'base/debian-12.rootfs.tar' });
 });
@@ -45,4 +48,19 @@ test('a custom base path resolves against the image folder', (t) => {
 // percent-encoded pathname, so a space becomes %20 and a '#' starts a fragment.
 test('a custom base path resolves against an image folder whose name holds a space or #', (t) => {
   t.is(templateBase(specWith({ image: 'disks/base.qcow2', sha256: SHA }, '/srv/my images/#1')).diskPathOrUrl, '/srv/my images/#1/disks/base.qcow2');
+});
+
+test('debian-13 is a mirror base of its own (trixie, deb822 sources), linked into the build folder like debian-12', (t) => {
+  const base = templateBase(specWith('debian-13'));
+  t.deepEqual(base, {
+    os: 'debian-13', family: 'debian', source: 'mirror', diskPathOrUrl: 'base/debian-13.qcow2', checksum: 'file:base/debian-13.qcow2.sha256',
+    ovfPathOrUrl: 'base/debian-13.ova', ovfChecksum: 'file:base/debian-13.ova.sha256', rootfsTar: 'base/debian-13.rootfs.tar',
+    mirror: { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'trixie', packages: 'debian-13-packages.txt', sourcesFormat: 'deb822' },
+  });
+  t.is(templateBase(specWith('ubuntu-24.04'), 'debian-13').os, 'debian-13');
+});
+
+test('the spec rules name exactly the mirror rows of the base table as chroot-capable', (t) => {
+  t.deepEqual([...CHROOT_BASES].sort(), (Object.keys(BASES) as BaseName[]).filter(isMirrorBase).sort());
+  t.deepEqual([...BASE_NAMES].sort(), Object.keys(BASES).sort());
 });

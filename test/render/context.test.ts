@@ -59,3 +59,13 @@ test('every context value is a string, number or boolean', async (t) => {
   const context = renderContext(await sampleSpec(), { os: 'ubuntu-24.04', kind: 'vm' });
   for (const [key, value] of Object.entries(context)) t.true(['string', 'number', 'boolean'].includes(typeof value), key);
 });
+
+test('debian-13 renders as Debian: MariaDB serves the MySQL role', async (t) => {
+  const spec = await sampleSpec();
+  const context = renderContext(spec, { os: 'debian-13', kind: 'chroot' });
+  t.is(context.os, 'debian-13');
+  t.true(context.isDebian);
+  t.false(context.isUbuntu);
+  t.is(context.dbPackage, 'mariadb-server');
+  t.is(context.dbService, 'mariadb');
+});

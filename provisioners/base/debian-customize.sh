@@ -1,16 +1,18 @@
 #!/bin/bash
-# Turn a freshly bootstrapped Debian 12 root into a Vagrant base: vagrant user with the insecure
-# key and passwordless sudo, sshd with host keys made at first boot, systemd-networkd DHCP on every
-# NIC, systemd-resolved, empty machine-id, placeholder hostname.
+# Turn a freshly bootstrapped Debian 12 or 13 root into a Vagrant base: vagrant user with the
+# insecure key and passwordless sudo, sshd with host keys made at first boot, systemd-networkd DHCP
+# on every NIC, systemd-resolved, empty machine-id, placeholder hostname, apt sources in the
+# release's own format (BOXWRIGHT_SOURCES_FORMAT=list: sources.list; deb822: debian.sources).
 #
-# Usage: debian-12-customize.sh ROOT
+# Usage: debian-customize.sh ROOT
 # Runs as root on the host (mmdebstrap --customize-hook); uses `chroot ROOT` only for user tools.
 # Safe to run twice on the same root.
 set -Eeuo pipefail
 
-root=${1:?usage: debian-12-customize.sh ROOT}
+root=${1:?usage: debian-customize.sh ROOT}
 files=${BOXWRIGHT_BASE_FILES:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/files}
 hostname=${BOXWRIGHT_HOSTNAME:-boxwright}
+sources_format=${BOXWRIGHT_SOURCES_FORMAT:-list}
 
 log() { printf 'customize: %s\n' "$*" >&2; }
 
@@ -36,6 +38,11 @@ install -m 0644 "$files/10-boxwright.conf" "$root/etc/ssh/sshd_config.d/10-boxwr
 rm -f "$root"/etc/ssh/ssh_host_*
 install -m 0644 "$files/boxwright-ssh-host-keys.service" "$root/etc/systemd/system/boxwright-ssh-host-keys.service"
 systemctl --root="$root" enable ssh.service boxwright-ssh-host-keys.service
+# Debian 13's openssh-server brings its own first-boot `ssh-keygen -A` (sshd-keygen.service);
+# the unit above does the same job once.
+if [[ -e $root/usr/lib/systemd/system/sshd-keygen.service || -e $root/lib/systemd/system/sshd-keygen.service ]]; then
+  systemctl --root="$root" mask sshd-keygen.service
+fi
 
 log "network: systemd-networkd DHCP catch-all + systemd-resolved"
 install -d "$root/etc/systemd/network"
@@ -58,6 +65,22 @@ cat >"$root/etc/hosts" <<HOSTS
 ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 HOSTS
+
+if [[ $sources_format == deb822 && -n ${BOXWRIGHT_MIRROR:-} && -n ${BOXWRIGHT_SUITE:-} ]]; then
+  log "apt: deb822 sources (/etc/apt/sources.list.d/debian.sources)"
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  install -d "$root/etc/apt/sources.list.d"
+  {
+    printf 'Types: deb\nURIs: %s\nSuites: %s %s-updates\nComponents: main\nSigned-By: %s\n' \
+      "$BOXWRIGHT_MIRROR" "$BOXWRIGHT_SUITE" "$BOXWRIGHT_SUITE" "$keyring"
+    if [[ -n ${BOXWRIGHT_SECURITY_MIRROR:-} ]]; then
+      printf '\nTypes: deb\nURIs: %s\nSuites: %s-security\nComponents: main\nSigned-By: %s\n' \
+        "$BOXWRIGHT_SECURITY_MIRROR" "$BOXWRIGHT_SUITE" "$keyring"
+    fi
+  } >"$root/etc/apt/sources.list.d/debian.sources"
+  chmod 0644 "$root/etc/apt/sources.list.d/debian.sources"
+  rm -f "$root/etc/apt/sources.list"
+fi
 
 log "apt: no background apt-daily runs (they hold the dpkg lock while provisioners run)"
 systemctl --root="$root" disable apt-daily.timer apt-daily-upgrade.timer 2>/dev/null || true

@@ -1,11 +1,15 @@
 #!/bin/bash
-# Bootstrap a Debian 12 (bookworm) root filesystem from a Debian mirror with mmdebstrap and write
-# it as a tar (numeric owners, reproducible when SOURCE_DATE_EPOCH is set and the mirror is a
-# fixed snapshot). The root is customized as a Vagrant base by debian-12-customize.sh.
+# Bootstrap a Debian root filesystem (12 bookworm, 13 trixie) from a Debian mirror with mmdebstrap
+# and write it as a tar (numeric owners, reproducible when SOURCE_DATE_EPOCH is set and the mirror
+# is a fixed snapshot). The root is customized as a Vagrant base by debian-customize.sh, which also
+# writes the root's apt sources: one-line `sources.list` (bookworm) or deb822
+# `sources.list.d/debian.sources` (trixie's own format).
 #
-# Usage: debian-12-rootfs.sh --output FILE.tar [--mirror URL] [--security-mirror URL|""]
-#                            [--suite bookworm] [--packages FILE] [--hostname NAME]
-# Needs root and mmdebstrap (apt-get install mmdebstrap).
+# Usage: debian-rootfs.sh --output FILE.tar [--mirror URL] [--security-mirror URL|""]
+#                         [--suite bookworm] [--packages FILE] [--hostname NAME]
+#                         [--sources-format list|deb822]
+# Needs root and mmdebstrap (apt-get install mmdebstrap); bookworm's mmdebstrap 1.3.5 and its
+# debian-archive-keyring (which holds the trixie keys) bootstrap trixie too.
 set -Eeuo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -13,6 +17,7 @@ mirror=http://deb.debian.org/debian
 security_mirror=http://deb.debian.org/debian-security
 suite=bookworm
 packages_file=$here/debian-12-packages.txt
+sources_format=list
 hostname=boxwright
 output=
 
@@ -26,11 +31,13 @@ while (($#)); do
     --suite) suite=${2:?}; shift 2 ;;
     --packages) packages_file=${2:?}; shift 2 ;;
     --hostname) hostname=${2:?}; shift 2 ;;
+    --sources-format) sources_format=${2:?}; shift 2 ;;
     -h|--help) usage ;;
-    *) printf 'debian-12-rootfs: unknown argument %s\n' "$1" >&2; usage ;;
+    *) printf 'debian-rootfs: unknown argument %s\n' "$1" >&2; usage ;;
   esac
 done
 [[ -n $output ]] || usage
+[[ $sources_format == list || $sources_format == deb822 ]] || { echo "debian-rootfs: --sources-format must be list or deb822" >&2; usage; }
 command -v mmdebstrap >/dev/null || { echo 'mmdebstrap is missing: apt-get install mmdebstrap' >&2; exit 3; }
 
 mapfile -t packages < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$packages_file")
@@ -41,9 +48,11 @@ if [[ -n $security_mirror ]]; then
   sources+=("deb $security_mirror $suite-security main")
 fi
 
-export BOXWRIGHT_CUSTOMIZE=$here/debian-12-customize.sh
+export BOXWRIGHT_CUSTOMIZE=$here/debian-customize.sh
 export BOXWRIGHT_BASE_FILES=$here/files
 export BOXWRIGHT_HOSTNAME=$hostname
+export BOXWRIGHT_MIRROR=$mirror BOXWRIGHT_SECURITY_MIRROR=$security_mirror BOXWRIGHT_SUITE=$suite
+export BOXWRIGHT_SOURCES_FORMAT=$sources_format
 
 # Docs, man pages and translations are removed by the customize step, which also installs the
 # dpkg path-excludes for later installs (as --dpkgopt they would make mmdebstrap filter every
