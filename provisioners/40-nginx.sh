@@ -11,6 +11,7 @@ if [[ -e /etc/nginx/sites-enabled/default || -L /etc/nginx/sites-enabled/default
   bw_changed
 fi
 bw_install 0644 nginx/boxwright-http.conf /etc/nginx/conf.d/boxwright.conf
+bw_install 0644 nginx/boxwright-security-headers.conf /etc/nginx/snippets/boxwright-security-headers.conf
 bw_install 0644 nginx/boxwright-site.conf /etc/nginx/sites-available/boxwright.conf
 if [[ "$(readlink /etc/nginx/sites-enabled/boxwright.conf 2>/dev/null)" != ../sites-available/boxwright.conf ]]; then
   ln -sfn ../sites-available/boxwright.conf /etc/nginx/sites-enabled/boxwright.conf

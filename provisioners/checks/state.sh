@@ -22,6 +22,7 @@ FILES=(
   /etc/dpkg/dpkg.cfg.d/01boxwright-nodoc
   "$DB_CONF"
   /etc/nginx/conf.d/boxwright.conf
+  /etc/nginx/snippets/boxwright-security-headers.conf
   /etc/nginx/sites-available/boxwright.conf
   /etc/nginx/sites-enabled/boxwright.conf
   /etc/nftables.conf
@@ -30,6 +31,8 @@ FILES=(
   /etc/ssh/sshd_config.d/00-boxwright.conf
   /etc/systemd/system/boxwright-app@.service
   /usr/local/sbin/boxwright-release
+  /etc/systemd/system/ssh.service.d/20-boxwright-after-app.conf
+  /usr/local/libexec/boxwright/boxwright-app-ready
   /etc/systemd/system/boxwright-firstboot.service
   /etc/systemd/system/boxwright-hostkeys.service
   /etc/systemd/system/mariadb.service.d/10-boxwright-no-galera.conf

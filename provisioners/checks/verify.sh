@@ -124,6 +124,27 @@ main_pid="$(systemctl show -p MainPID --value "$APP_UNIT" 2>/dev/null)"
 expect_eq "the app runs as $APP_USER" "$APP_USER" "$(ps -o user= -p "$main_pid" 2>&1 | tr -d ' ')"
 expect_eq "the app runs /usr/bin/node directly" "$(readlink -f /usr/bin/node)" "$(readlink "/proc/$main_pid/exe" 2>&1)"
 expect_eq "the app files belong to root" "" "$(find "$APP_DIR" ! -user root -print -quit 2>&1)"
+expect_eq "$APP_DIR is 0750 root:$APP_USER" "750 root:$APP_USER" "$(stat -c '%a %U:%G' "$APP_DIR" 2>&1)"
+expect_eq "the app files are in the app's group and unreadable by others" "" \
+  "$(find "$APP_DIR" ! -type l \( ! -group "$APP_USER" -o -perm /007 \) -print -quit 2>&1)"
+check "the app's plain files are 0640" test -z "$(find "$APP_DIR" -type f ! -perm /111 ! -perm 0640 -print -quit 2>&1)"
+check "no .env, .npmrc, .git or key file was bundled" test -z "$(find "$APP_DIR" -name node_modules -prune -o \( -name '.env*' -o -name .npmrc -o -name .git -o -name '*.pem' -o -name '*.key' -o -name 'id_*' \) -print -quit 2>&1)"
+app_user_ours() { [[ "$(cat "/var/lib/boxwright/accounts/$APP_USER" 2>&1)" == "uid=$(id -u "$APP_USER")" ]]; }
+check "the app user is one Boxwright created (recorded with its uid)" app_user_ours
+check "sshd starts after the app's readiness check" grep -qF "$APP_UNIT" <<< "$(systemctl show -p After ssh.service 2>&1)"
+unavailable_page() {
+  local head rc=0
+  systemctl stop "$APP_UNIT" "$APP_UNIT_STANDBY" || return 1
+  head="$(fetch "$HOSTNAME_" /)" || rc=$?
+  systemctl start "$APP_UNIT" "$APP_UNIT_STANDBY" || { echo "could not start the app again"; return 1; }
+  [[ $rc -eq 0 ]] || { echo "curl failed ($rc)"; return 1; }
+  grep -qE '^http/1\.1 503' <<< "$head" || { echo "status: $(head -1 <<< "$head")"; return 1; }
+  grep -qE '^retry-after: [0-9]+$' <<< "$head" || { echo "no Retry-After"; return 1; }
+  grep -q '^x-content-type-options: nosniff' <<< "$head" || { echo "no security headers"; return 1; }
+}
+check "while the app is down nginx answers 503 with Retry-After (not 502)" unavailable_page
+expect_eq "after the restart the app answers at once (ExecStartPost waited for /healthz)" 200 \
+  "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -H "Host: $HOSTNAME_" "$BASE_URL/")"
 app_cannot_write() { ! runuser -u "$APP_USER" -- test -w "$APP_DIR"; }
 check "the app user cannot write $APP_DIR" app_cannot_write
 exposure() {
@@ -157,6 +178,7 @@ done
 check "sshd offers only the per-VM host keys" diff <(grep -i '^hostkey ' <<< "$sshd_t" | sort) <(printf 'hostkey /etc/ssh/ssh_host_ecdsa_key\nhostkey /etc/ssh/ssh_host_ed25519_key\n')
 check "e2scrub is masked or absent (boot time)" test "$(systemctl is-enabled e2scrub_reap.service 2>/dev/null | grep -v '^masked$')" = ""
 check "the base's ssh-keygen -A unit is masked or absent" test "$(systemctl is-enabled boxwright-ssh-host-keys.service 2>/dev/null | grep -v '^masked$')" = ""
+check "the distro's sshd-keygen.service (ssh-keygen -A) is masked or absent" test "$(systemctl is-enabled sshd-keygen.service 2>/dev/null | grep -v '^masked$')" = ""
 
 echo "# secrets"
 expect_eq "the DB password file is 0600 root:root" "600 root:root" "$(stat -c '%a %U:%G' "$PW_FILE" 2>&1)"

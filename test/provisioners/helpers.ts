@@ -26,6 +26,8 @@ export const VARIANTS: Variant[] = [
   { os: 'debian-12', kind: 'vm', firewall: false },
   { os: 'ubuntu-24.04', kind: 'vm' },
   { os: 'ubuntu-24.04', kind: 'vm', engine: 'mariadb' },
+  { os: 'debian-13', kind: 'chroot' },
+  { os: 'debian-13', kind: 'vm' },
 ];
 
 export function variantName(v: Variant): string {

@@ -20,12 +20,14 @@ async function setup() {
   const appPortStandby = await freePort();
   const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot', context: { nginxPort, appPort, appPortStandby } });
   const root = path.join(r.dir, 'nginx');
-  for (const sub of ['conf.d', 'sites-enabled', 'temp', 'logs']) await mkdir(path.join(root, sub), { recursive: true });
+  for (const sub of ['conf.d', 'sites-enabled', 'snippets', 'temp', 'logs']) await mkdir(path.join(root, sub), { recursive: true });
   const local = (text: string) => text
     .replace(/^\s*listen \[::\]:.*\n/gm, '')
     .replace(new RegExp(`listen ${nginxPort}`, 'g'), `listen 127.0.0.1:${nginxPort}`);
   await writeFile(path.join(root, 'conf.d/boxwright.conf'), local(await readFile(path.join(r.dir, 'files/nginx/boxwright-http.conf'), 'utf8')));
   await writeFile(path.join(root, 'sites-enabled/boxwright.conf'), local(await readFile(path.join(r.dir, 'files/nginx/boxwright-site.conf'), 'utf8')));
+  // The site includes `snippets/…` relative to the config folder, as /etc/nginx/snippets/ in the box.
+  await writeFile(path.join(root, 'snippets/boxwright-security-headers.conf'), await readFile(path.join(r.dir, 'files/nginx/boxwright-security-headers.conf'), 'utf8'));
   const temp = path.join(root, 'temp');
   await writeFile(path.join(root, 'nginx.conf'), `worker_processes 1;
 pid ${root}/nginx.pid;
@@ -157,4 +159,41 @@ http {
   for (let i = 0; i < 6; i++) statuses.push((await request(nginxPort, { host: 'www.foobar.com' })).status);
   t.deepEqual(statuses, Array(18).fill(200), 'no request failed while A answered 503, reset, or was gone');
   t.is(hits.b, 18);
+});
+
+(skip ? test.serial.skip : test.serial)('a booted box, right after vagrant up: while the app is not listening nginx answers 503 with Retry-After and the security headers, never 502', async (t) => {
+  const { r, root, nginxPort, appPort, conf } = await setup();
+  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  let app: Server | undefined;
+  t.teardown(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
+    if (app) {
+      app.closeAllConnections();
+      await new Promise((resolve) => app!.close(resolve));
+    }
+    await rm(r.dir, { recursive: true, force: true });
+  });
+  await waitForPort(nginxPort);
+
+  // Neither instance listens yet (the app is starting).
+  const starting = await request(nginxPort, { host: 'www.foobar.com' });
+  t.is(starting.status, 503, `GET / while the app starts → ${starting.status}`);
+  t.is(starting.headers['retry-after'], '5');
+  t.is(starting.headers['cache-control'], 'no-store');
+  t.regex(String(starting.headers['content-type']), /^text\/html/);
+  t.regex(starting.body, /The application is starting/);
+  t.is(starting.headers['x-content-type-options'], 'nosniff', 'the 503 page carries the security headers');
+  t.regex(String(starting.headers['content-security-policy']), /default-src 'self'/);
+  t.is(starting.headers.server, 'nginx');
+  const head = await request(nginxPort, { host: 'www.foobar.com', method: 'HEAD', path: '/healthz' });
+  t.is(head.status, 503);
+
+  // Once one instance listens, the same request is served.
+  app = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ready\n'); });
+  await new Promise<void>((resolve) => app!.listen(appPort, '127.0.0.1', resolve));
+  const ready = await request(nginxPort, { host: 'www.foobar.com' });
+  t.is(ready.status, 200);
+  t.is(ready.body, 'ready\n');
+  t.is(ready.headers['retry-after'], undefined);
 });

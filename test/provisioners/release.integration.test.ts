@@ -63,7 +63,7 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }) {
   await writeFile(path.join(bin, 'systemctl'), FAKE_SYSTEMCTL);
   await chmod(path.join(bin, 'systemctl'), 0o755);
   const env = {
-    PATH: `${bin}:${process.env.PATH}`, BOXWRIGHT_ROOT: root, FAKE_STATE: state,
+    PATH: `${bin}:${process.env.PATH}`, BOXWRIGHT_ROOT: root, BOXWRIGHT_APP_GROUP: 'root', FAKE_STATE: state,
     FAKE_APP_DIR: path.join(root, 'opt/app'), BOXWRIGHT_HEALTH_TIMEOUT: '10',
   };
   const script = path.join(r.dir, 'files/app/boxwright-release.sh');

@@ -24,7 +24,7 @@ withAnalyze('the units pass systemd-analyze verify', async (t) => {
     const result = await execa(ANALYZE, ['verify', '--man=no', path.join(r.dir, 'files/systemd', unit)], { reject: false });
     // The first-boot programs are installed by 70-firstboot.sh, so they cannot exist on this host.
     const complaints = result.stderr.split('\n')
-      .filter((line) => line.trim() && !/Command \/usr\/local\/libexec\/boxwright\/boxwright-(firstboot|hostkeys) is not executable/.test(line));
+      .filter((line) => line.trim() && !/Command \/usr\/local\/libexec\/boxwright\/boxwright-(firstboot|hostkeys|app-ready) is not executable/.test(line));
     t.deepEqual(complaints, [], `${unit}:\n${result.stderr}`);
     t.is(result.exitCode === 0 || complaints.length === 0, true);
   }

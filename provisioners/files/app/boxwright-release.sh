@@ -23,6 +23,10 @@ export LC_ALL=C.UTF-8
 R="${BOXWRIGHT_ROOT:-}"
 APP_DIR="$R"{{appDir}}
 APP_ENTRY={{appEntry}}
+# The app's group: releases are readable by root and this group only (nothing for others). The
+# tests (BOXWRIGHT_ROOT set) may name another group that exists on their host.
+APP_GROUP={{appUser}}
+if [[ -n "$R" && -n "${BOXWRIGHT_APP_GROUP:-}" ]]; then APP_GROUP="$BOXWRIGHT_APP_GROUP"; fi
 PORTS=({{appPort}} {{appPortStandby}})
 # Releases kept besides current and previous.
 KEEP=1
@@ -51,7 +55,8 @@ set_link() {
 
 cmd_install() {
   local src="${1:--}" work id tree top
-  install -d -o root -g root -m 0755 "$APP_DIR" "$RELEASES"
+  getent group "$APP_GROUP" >/dev/null || die "no group $APP_GROUP (30-app.sh makes the app user first)"
+  install -d -o root -g "$APP_GROUP" -m 0750 "$APP_DIR" "$RELEASES"
   work="$(mktemp -d "$RELEASES/.incoming.XXXXXX")"
   # shellcheck disable=SC2064 # expand now: the trap must remove this very folder
   trap "rm -rf '$work'" EXIT
@@ -77,9 +82,10 @@ cmd_install() {
     mv -T "$tree" "$RELEASES/$id"
     log "installed release $id"
   fi
-  # Root's files, read-only for the app user (also when the release was already there).
-  chown -R root:root "$RELEASES/$id"
-  chmod -R u=rwX,go=rX "$RELEASES/$id"
+  # Root's files, read-only for the app's group, nothing for others (also when the release was
+  # already there).
+  chown -R "root:$APP_GROUP" "$RELEASES/$id"
+  chmod -R u=rwX,g=rX,o= "$RELEASES/$id"
   touch "$RELEASES/$id"   # its mtime says when it was installed (prune keeps the newest)
   rm -rf "$work"
   trap - EXIT
