@@ -127,7 +127,8 @@ interface PackageLockJson {
 
 async function resolveApp(spec: ImageSpec): Promise<Lock['app']> {
   const dir = path.resolve(spec.dir, spec.app.source);
-  const sourceHash = await hashSources(dir).catch((cause: unknown) => {
+  const sourceHash = await hashSources({ imageDir: spec.dir, source: spec.app.source }).catch((cause: unknown) => {
+    if (cause instanceof BoxwrightError) throw cause;
     throw new BoxwrightError('E_SPEC_INVALID', `image spec: app.source: cannot read ${dir}; point app.source at the app folder`, { path: 'app.source', cause });
   });
   const text = await readFile(path.join(dir, 'package-lock.json'), 'utf8').catch(() => undefined);

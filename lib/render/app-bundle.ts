@@ -18,6 +18,14 @@ export interface AppBundle {
 }
 
 export { defaultCacheDir };
+
+/** Which app to bundle: `app.source` (relative to the image folder, as in image.json) of the image in `imageDir`. */
+export interface AppSource {
+  /** The image folder (holding image.json). */
+  imageDir: string;
+  /** `app.source` of the spec. */
+  source: string;
+}
 export { DEFAULT_APP_IGNORE, APP_IGNORE_FILE } from './app-ignore.js';
 
 /** Bumped when what goes into a bundle changes, so bundles cached by an older rule are not reused. */
@@ -119,7 +127,7 @@ async function hashEntries(appDir: string, entries: readonly AppEntry[], ignoreL
  * bundle's cache key and the lock's `app.sourceHash`): the app's own files after the ignore rules.
  * Reading only; refuses a source or a symlink that leaves the image / app folder.
  */
-export async function hashSources(imageDir: string, source: string): Promise<string> {
+export async function hashSources({ imageDir, source }: AppSource): Promise<string> {
   const appDir = await resolveAppSource(imageDir, source);
   const ignoreLines = await readIgnoreFile(appDir);
   return hashEntries(appDir, await appEntries(appDir, ignoreMatcher(ignoreLines)), ignoreLines);
@@ -137,7 +145,7 @@ export async function hashSources(imageDir: string, source: string): Promise<str
  * @throws BoxwrightError `E_SPEC_INVALID` (path `app.source`) for a source outside the image folder
  *   or a symlink out of the app folder; `E_RENDER` when npm ci fails.
  */
-export async function bundleApp(imageDir: string, source: string, cacheDir = defaultCacheDir()): Promise<AppBundle> {
+export async function bundleApp({ imageDir, source }: AppSource, cacheDir = defaultCacheDir()): Promise<AppBundle> {
   const appDir = await resolveAppSource(imageDir, source);
   const ignoreLines = await readIgnoreFile(appDir);
   const entries = await appEntries(appDir, ignoreMatcher(ignoreLines));

@@ -97,7 +97,7 @@ export async function renderImage(spec: ImageSpec, options: RenderOptions): Prom
   await checkOutDir(outDir);
   const templates = provisionersDir();
   const context = renderContext(spec, { os: plan.base.os, kind: plan.kind });
-  const bundle = await bundleApp(spec.dir, spec.app.source, options.cacheDir ?? defaultCacheDir());
+  const bundle = await bundleApp({ imageDir: spec.dir, source: spec.app.source }, options.cacheDir ?? defaultCacheDir());
 
   // The whole folder is made in memory first (templates read in parallel), hashed from memory,
   // then written in parallel into a temp folder that is renamed into place.

@@ -29,7 +29,7 @@ test.after.always(async () => { if (work) await rm(work, { recursive: true, forc
 /** Renders the provisioners for app.user `user`, stages them in the root and runs 30-app.sh there. */
 async function runAppScript(user: string): Promise<{ exitCode: number | undefined; output: string }> {
   const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot', context: { appUser: user } }, path.join(work, `render-${user}-${Date.now()}`));
-  const bundle = await bundleApp(imageDir, 'app');
+  const bundle = await bundleApp({ imageDir, source: 'app' });
   const staging = path.join(root, 'tmp/boxwright');
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });

@@ -45,7 +45,7 @@ async function baseRoot(): Promise<string> {
   await mkdir(root);
   await execa('tar', ['--numeric-owner', '-xpf', await baseRoot(), '-C', root]);
   const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot' }, path.join(work, 'render'));
-  const bundle = await bundleApp(imageDir, 'app');
+  const bundle = await bundleApp({ imageDir, source: 'app' });
 
   const states: string[] = [];
   for (const run of [1, 2]) {

@@ -104,7 +104,7 @@ async function loginAsApp(password: string): Promise<string> {
 
 /** Unpacks the app bundle as the guest gets it (node_modules included) and starts it like the unit does. */
 async function startApp(env: Record<string, string>) {
-  const bundle = await bundleApp(imageDir, 'app');
+  const bundle = await bundleApp({ imageDir, source: 'app' });
   const dir = await mkdtemp(path.join(work, 'app-'));
   await execa('tar', ['-xzf', bundle.path, '-C', dir]);
   const port = await freePort();

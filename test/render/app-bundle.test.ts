@@ -43,12 +43,12 @@ test('app.source a symlink to a folder outside the image is refused, and npm ci 
   const outside = path.join(base, 'outside');
   await makeApp(outside, { '.env': 'SECRET=1\n' });
   await symlink('../outside', path.join(imageDir, 'app'));
-  const error = await t.throwsAsync(bundleApp(imageDir, 'app', cacheDir));
+  const error = await t.throwsAsync(bundleApp({ imageDir, source: 'app' }, cacheDir));
   t.true(isBoxwrightError(error, 'E_SPEC_INVALID'), String(error));
   t.is((error as { path?: string }).path, 'app.source');
   t.regex(error!.message, /app\.source: "app" resolves to .*outside the image folder/);
   t.false((await readdir(outside)).includes('node_modules'), 'npm ci did not run in the outside folder');
-  await t.throwsAsync(hashSources(imageDir, 'app'), { message: /outside the image folder/ });
+  await t.throwsAsync(hashSources({ imageDir, source: 'app' }), { message: /outside the image folder/ });
 });
 
 test('app.source that climbs out of the image folder is refused', async (t) => {
@@ -63,7 +63,7 @@ test('a symlink inside the app folder that leaves it is refused, naming the link
   await makeApp(path.join(imageDir, 'app'));
   await writeFile(path.join(base, 'host-secret'), 'x');
   await symlink(path.join(base, 'host-secret'), path.join(imageDir, 'app', 'config.json'));
-  const error = await t.throwsAsync(bundleApp(imageDir, 'app', cacheDir));
+  const error = await t.throwsAsync(bundleApp({ imageDir, source: 'app' }, cacheDir));
   t.true(isBoxwrightError(error, 'E_SPEC_INVALID'));
   t.regex(error!.message, /config\.json is a symlink to .*host-secret, outside the app folder/);
 });
@@ -72,7 +72,7 @@ test('a symlink that stays inside the app folder is bundled as a link', async (t
   const { imageDir, cacheDir } = await fresh();
   await makeApp(path.join(imageDir, 'app'), { 'lib/real.js': 'x\n' });
   await symlink('lib/real.js', path.join(imageDir, 'app', 'alias.js'));
-  const bundle = await bundleApp(imageDir, 'app', cacheDir);
+  const bundle = await bundleApp({ imageDir, source: 'app' }, cacheDir);
   const { stdout } = await execa('tar', ['-tvzf', bundle.path]);
   t.regex(stdout, /\.\/alias\.js -> lib\/real\.js/);
 });
@@ -85,7 +85,7 @@ test('.env, .npmrc, .git, keys and id_* files are left out of the bundle, and no
     'public/index.html': '<p>ok</p>\n',
   });
   await chmod(path.join(imageDir, 'app', '.env'), 0o600);
-  const bundle = await bundleApp(imageDir, 'app', cacheDir);
+  const bundle = await bundleApp({ imageDir, source: 'app' }, cacheDir);
   const listing = await bundleListing(bundle.path);
   const names = listing.map((entry) => entry.name);
   for (const secret of ['./.env', './.env.production', './.npmrc', './.git/config', './.git/', './tls/server.pem', './tls/server.key', './id_ed25519', './deploy/id_rsa.pub']) {
@@ -102,7 +102,7 @@ test('.boxwrightignore extends the ignore list, and can re-include a default', a
     '.boxwrightignore': '# local data\ncoverage/\n/secrets.json\n*.log\n!.env.example\n',
     'coverage/lcov.info': 'x', 'secrets.json': '{}', 'nested/secrets.json': '{}', 'debug.log': 'x', '.env.example': 'X=\n', '.env': 'X=1\n',
   });
-  const names = (await bundleListing((await bundleApp(imageDir, 'app', cacheDir)).path)).map((entry) => entry.name);
+  const names = (await bundleListing((await bundleApp({ imageDir, source: 'app' }, cacheDir)).path)).map((entry) => entry.name);
   t.false(names.includes('./coverage/lcov.info'));
   t.false(names.includes('./secrets.json'), 'an anchored pattern matches at the top');
   t.true(names.includes('./nested/secrets.json'), 'an anchored pattern does not match deeper');
@@ -115,11 +115,11 @@ test('.boxwrightignore extends the ignore list, and can re-include a default', a
 test('the source hash ignores what the bundle leaves out, and follows what it takes', async (t) => {
   const { imageDir } = await fresh();
   await makeApp(path.join(imageDir, 'app'), { '.env': 'A=1\n' });
-  const before = await hashSources(imageDir, 'app');
+  const before = await hashSources({ imageDir, source: 'app' });
   await writeFile(path.join(imageDir, 'app', '.env'), 'A=2\n');
-  t.is(await hashSources(imageDir, 'app'), before, 'a changed .env does not change the bundle');
+  t.is(await hashSources({ imageDir, source: 'app' }), before, 'a changed .env does not change the bundle');
   await writeFile(path.join(imageDir, 'app', '.boxwrightignore'), 'server.js\n');
-  t.not(await hashSources(imageDir, 'app'), before, 'a new ignore rule does');
+  t.not(await hashSources({ imageDir, source: 'app' }), before, 'a new ignore rule does');
 });
 
 test('the ignore matcher treats a trailing slash as folders only and plain names at any depth', (t) => {

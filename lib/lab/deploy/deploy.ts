@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { BoxwrightError } from '../../errors.js';
 import type { ImageSpec } from '../../image/types.js';
 import { bundleApp, defaultCacheDir } from '../../render/app-bundle.js';
@@ -114,7 +113,7 @@ export async function deployApp(spec: ImageSpec | undefined, options: DeployOpti
 
   let bundle: { path: string; id: string } | undefined;
   if (!rollback && spec) {
-    const made = await bundleApp(path.resolve(spec.dir, spec.app.source), options.cacheDir ?? defaultCacheDir());
+    const made = await bundleApp({ imageDir: spec.dir, source: spec.app.source }, options.cacheDir ?? defaultCacheDir());
     bundle = { path: made.path, id: await releaseId(made.path) };
     emit({ step: 'bundle', release: bundle.id, message: `bundle ${bundle.id} (${made.cached ? 'cached' : 'made'}: ${made.path})` });
   }

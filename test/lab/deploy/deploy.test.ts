@@ -42,7 +42,7 @@ function healthyRelease(call: Call, id: string): SshResult {
 
 test('deploy ships the bundle a build makes to every app machine before switching them one after the other', async (t) => {
   const spec = await loadImage(imageDir);
-  const bundle = await bundleApp(path.join(imageDir, 'app'));
+  const bundle = await bundleApp({ imageDir, source: 'app' });
   const id = await releaseId(bundle.path);
   const lab = fakeLab(['lb1', 'lb2', 'app1', 'app2', 'db1', 'db2'], healthyRelease);
   const steps: string[] = [];
