@@ -26,6 +26,22 @@ test('resolving the debian-12 lock twice gives the same lock', async (t) => {
   t.regex(first.app.dependencies.mysql2 ?? '', /^\d+\.\d+\.\d+$/);
 });
 
+test('the debian-13 lock records trixie, its Release dates, its own recipe hash and nodejs 20 from the mirror', async (t) => {
+  const spec = await loadImage(await copyStackImage(t));
+  const thirteen = await resolveLock(spec, { base: 'debian-13' });
+  const twelve = await resolveLock(spec, { base: 'debian-12' });
+  t.is(thirteen.base.source, 'mirror');
+  if (thirteen.base.source !== 'mirror' || twelve.base.source !== 'mirror') return;
+  t.is(thirteen.base.os, 'debian-13');
+  t.is(thirteen.base.suite, 'trixie');
+  t.is(thirteen.base.securitySuite, 'trixie-security');
+  t.regex(thirteen.base.mirrorReleaseDate, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
+  t.regex(thirteen.base.securityReleaseDate, /^\d{4}-\d\d-\d\dT/);
+  t.not(thirteen.base.recipeHash, twelve.base.recipeHash);
+  t.regex(thirteen.guest.nodejs, /^20\.\d+\.\d+/, `trixie's nodejs is 20.x (got ${thirteen.guest.nodejs})`);
+  t.true(thirteen.guest.nodejsSources.every((line) => / trixie(-updates|-security)? main$/.test(line)));
+});
+
 test('the ubuntu lock pins the dated cloud image and says the snapshot and nodejs were not read here', async (t) => {
   const spec = await loadImage(await copyStackImage(t));
   const lock = await resolveLock(spec, { base: 'ubuntu-24.04' });
