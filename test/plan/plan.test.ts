@@ -18,7 +18,8 @@ test('every known base name has exactly one row in the base table', (t) => {
 
 test('a mirror row is planned with its mirror and suite, for the lock and the base to read', (t) => {
   const planned = planBase({ base: 'debian-12', dir: '/x' });
-  t.deepEqual(planned.mirror, { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'bookworm' });
+  t.deepEqual(planned.mirror, { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'bookworm', packages: 'debian-12-packages.txt', sourcesFormat: 'list' });
+  t.deepEqual(planBase({ base: 'debian-13', dir: '/x' }).mirror, { mirror: 'http://deb.debian.org/debian', securityMirror: 'http://deb.debian.org/debian-security', suite: 'trixie', packages: 'debian-13-packages.txt', sourcesFormat: 'deb822' });
   t.is(planBase({ base: 'ubuntu-24.04', dir: '/x' }).mirror, undefined);
 });
 
