@@ -59,17 +59,23 @@ async function assertOsRelease(t: import('ava').ExecutionContext, vm: VmHandle, 
   t.is(version, base === 'debian-13' ? '13 trixie' : '12 bookworm');
 }
 
+/** Boots a fresh VM from the built box and asserts what every boot must give: no 502 after SSH, the right OS. */
+async function bootBuilt(t: import('ava').ExecutionContext, build: { box: string; size: number; cached: boolean }, base: DebianBaseName): Promise<VmHandle> {
+  t.log(`box ${build.box}: ${(build.size / 1e6).toFixed(1)} MB${build.cached ? ' (cached)' : ''}`);
+  const { disk, remove } = await diskOf(build.box);
+  t.teardown(remove);
+  const vm = await bootDiskFor(t, { disk, ip: '192.168.56.10' });
+  t.log(`boot → ssh ${vm.bootMs} ms`);
+  await assertFirstRequestAfterSsh(t, vm);
+  await assertOsRelease(t, vm, base);
+  return vm;
+}
+
 for (const kind of ['chroot', 'vm'] as const) {
   e2e(`[e2e] a ${kind}-built ${STACK_BASE} box serves www.foobar.com through nginx, the app and the database, and passes the in-image checks`, async (t) => {
     const build = await buildStack(kind, (line) => t.log(line));
     t.true(build.size > 0);
-    t.log(`box ${build.box}: ${(build.size / 1e6).toFixed(1)} MB${build.cached ? ' (cached)' : ''}`);
-    const { disk, remove } = await diskOf(build.box);
-    t.teardown(remove);
-    const vm = await bootDiskFor(t, { disk, ip: '192.168.56.10' });
-    t.log(`boot → ssh ${vm.bootMs} ms`);
-    await assertFirstRequestAfterSsh(t, vm);
-    await assertOsRelease(t, vm, STACK_BASE);
+    const vm = await bootBuilt(t, build, STACK_BASE);
     await assertServesStack(t, vm);
     await assertChecksPass(t, vm, kind);
 
@@ -110,13 +116,7 @@ for (const kind of ['chroot', 'vm'] as const) {
 
 e2e('[e2e] a chroot-built debian-12 box (oldstable, still a base) serves the stack and passes the in-image checks', async (t) => {
   const build = await buildStack('chroot', (line) => t.log(line), 'debian-12');
-  t.log(`box ${build.box}: ${(build.size / 1e6).toFixed(1)} MB${build.cached ? ' (cached)' : ''}`);
-  const { disk, remove } = await diskOf(build.box);
-  t.teardown(remove);
-  const vm = await bootDiskFor(t, { disk, ip: '192.168.56.10' });
-  t.log(`boot → ssh ${vm.bootMs} ms`);
-  await assertFirstRequestAfterSsh(t, vm);
-  await assertOsRelease(t, vm, 'debian-12');
+  const vm = await bootBuilt(t, build, 'debian-12');
   await assertServesStack(t, vm);
   await assertChecksPass(t, vm, 'chroot', 'debian-12');
 });
