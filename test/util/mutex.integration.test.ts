@@ -70,8 +70,10 @@ test('a waiter gets the mutex once the holder releases it', async (t) => {
   const order: string[] = [];
   const first = await acquireMutex(file);
   let waited = false;
-  const second = withMutex(file, async () => { order.push('second'); }, { pollMs: 10, onWait: () => { waited = true; } });
-  await new Promise((r) => setTimeout(r, 50));
+  let markWaiting: () => void = () => {};
+  const waiting = new Promise<void>((resolve) => { markWaiting = resolve; });
+  const second = withMutex(file, async () => { order.push('second'); }, { pollMs: 10, onWait: () => { waited = true; markWaiting(); } });
+  await waiting; // the second caller has found the mutex held (however loaded the machine is)
   order.push('first');
   await first();
   await second;
