@@ -23,6 +23,8 @@ PACKAGES=(
   {{dbPackage}}
   nodejs
   nftables
+  haproxy
+  keepalived
   unattended-upgrades
   openssh-server
   ca-certificates

@@ -7,12 +7,15 @@
 #                                                    writes COUNT blocks PREFIX-1.. into FILE as the host trigger
 #                                                    does, starting at epoch START_MS (to race another process)
 #   ruby vagrant/cli.rb guest-hosts DIR              stdin guest /etc/hosts -> stdout, as the guest trigger writes it
+#   ruby vagrant/cli.rb topology DIR                 the ha machines and their role documents (secrets as their
+#                                                    lengths); makes the lab's secrets as the first `up` does
 # Settings errors and refusals exit 2 with the message on stderr.
 require 'json'
 require_relative 'settings'
 require_relative 'hosts_block'
 require_relative 'host_dns'
 require_relative 'guest_hosts'
+require_relative 'topology'
 
 # Minimal stand-ins for Vagrant's machine and UI.
 FakeUi = Struct.new(:out) do
@@ -58,8 +61,17 @@ begin
   when 'guest-hosts'
     node = Boxwright::Settings.load(rest[0] || Dir.pwd, ENV, []).nodes.first
     $stdout.write(Boxwright::GuestHosts.render($stdin.read, node))
+  when 'topology'
+    lab = Boxwright::Settings.load(rest[0] || Dir.pwd, ENV, [])
+    all = Boxwright::Topology.machines(lab)
+    secrets = Boxwright::Roles.secrets(lab.dir)
+    docs = all.map do |m|
+      Boxwright::Roles.document(lab, m, all, secrets, Boxwright::Roles.primary(lab.dir))
+                      .merge('secrets' => secrets.transform_values(&:length))
+    end
+    puts JSON.generate('machines' => all.map(&:to_h), 'documents' => docs)
   else
-    warn 'usage: ruby vagrant/cli.rb settings DIR | host-file add|remove|check DIR | hosts-blocks FILE PREFIX COUNT | guest-hosts DIR'
+    warn 'usage: ruby vagrant/cli.rb settings DIR | host-file add|remove|check DIR | hosts-blocks FILE PREFIX COUNT | guest-hosts DIR | topology DIR'
     exit 2
   end
 rescue Boxwright::LabSettingsError => e

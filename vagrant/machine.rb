@@ -22,21 +22,22 @@ module Boxwright
     end
 
     # The first provider declared is Vagrant's default when no --provider is given.
-    def providers(m, lab)
+    # memory/cpus: a machine's own (ha roles), else the lab's.
+    def providers(m, lab, memory: lab.memory, cpus: lab.cpus)
       libvirt = lambda do
         m.vm.provider 'libvirt' do |lv|
           cpu = lab.libvirt_cpu
           lv.driver = cpu['driver']
           lv.cpu_mode = cpu['cpu_mode']
           lv.cpu_model = cpu['cpu_model'] if cpu['cpu_model']
-          lv.memory = lab.memory
-          lv.cpus = lab.cpus
+          lv.memory = memory
+          lv.cpus = cpus
         end
       end
       virtualbox = lambda do
         m.vm.provider 'virtualbox' do |vb|
-          vb.memory = lab.memory
-          vb.cpus = lab.cpus
+          vb.memory = memory
+          vb.cpus = cpus
         end
       end
       (lab.provider == 'virtualbox' ? [virtualbox, libvirt] : [libvirt, virtualbox]).each(&:call)

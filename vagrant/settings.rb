@@ -45,9 +45,13 @@ module Boxwright
     DEFAULTS = {
       'box_name' => 'foobar-web', 'provider' => 'libvirt', 'hostname' => 'www.foobar.com',
       'aliases' => [], 'ip' => '192.168.56.10', 'cpus' => 2, 'memory' => 1024,
-      'accelerator' => 'auto', 'cpu_model' => nil, 'name' => nil
+      'accelerator' => 'auto', 'cpu_model' => nil, 'name' => nil, 'topology' => 'single', 'app_servers' => 2
     }.freeze
     PROVIDERS = %w[libvirt virtualbox].freeze
+    # single: one machine with the whole stack; ha: lb1, lb2, app1..appN, db1, db2 (vagrant/topology.rb).
+    TOPOLOGIES = %w[single ha].freeze
+    # App servers the ha address plan leaves room for (vagrant/topology.rb).
+    APP_SERVERS = (1..9).freeze
     # Newest lab.json format this Vagrantfile reads (lib/lab/lab-file.ts LAB_FILE_FORMAT).
     LAB_FILE_FORMAT = 2
     ENV_KEYS = {
@@ -55,11 +59,12 @@ module Boxwright
       'BOXWRIGHT_HOSTNAME' => 'hostname', 'BOXWRIGHT_ALIASES' => 'aliases',
       'BOXWRIGHT_MEMORY' => 'memory', 'BOXWRIGHT_CPUS' => 'cpus', 'BOXWRIGHT_PROVIDER' => 'provider',
       'BOXWRIGHT_ACCELERATOR' => 'accelerator', 'BOXWRIGHT_CPU_MODEL' => 'cpu_model',
-      'BOXWRIGHT_LAB_NAME' => 'name'
+      'BOXWRIGHT_LAB_NAME' => 'name', 'BOXWRIGHT_TOPOLOGY' => 'topology', 'BOXWRIGHT_APP_SERVERS' => 'app_servers'
     }.freeze
     FILE_KEYS = {
       'hostname' => 'hostname', 'aliases' => 'aliases', 'ip' => 'ip', 'cpus' => 'cpus', 'memory' => 'memory',
-      'accelerator' => 'accelerator', 'cpuModel' => 'cpu_model', 'name' => 'name'
+      'accelerator' => 'accelerator', 'cpuModel' => 'cpu_model', 'name' => 'name',
+      'topology' => 'topology', 'appServers' => 'app_servers'
     }.freeze
     UNITS = [%w[box_url box_name], %w[cpu_model accelerator]].freeze
 
@@ -93,7 +98,7 @@ module Boxwright
       @values[key]
     end
 
-    %w[box_name box_url provider hostname aliases ip cpus memory accelerator cpu_model].each do |key|
+    %w[box_name box_url provider hostname aliases ip cpus memory accelerator cpu_model topology app_servers].each do |key|
       define_method(key) { @values[key] }
     end
 
@@ -259,6 +264,20 @@ module Boxwright
       name = @values['name']
       problem = name && Values.lab_name_problem(name)
       fail_setting('name', "#{name.inspect} #{problem}", 'Use e.g. foobar-lab.') if problem
+      validate_topology
+    end
+
+    def validate_topology
+      topology = @values['topology'].to_s
+      fail_setting('topology', "is #{topology.inspect}, which is not known", "Use one of: #{TOPOLOGIES.join(', ')}.") unless TOPOLOGIES.include?(topology)
+      @values['topology'] = topology
+      value = @values['app_servers']
+      count = value.is_a?(Integer) ? value : (value.to_s =~ /\A\s*\d+\s*\z/ ? value.to_i : nil)
+      fail_setting('app_servers', "must be a whole number from #{APP_SERVERS.min} to #{APP_SERVERS.max}, got #{value.inspect}", 'Set appServers (BOXWRIGHT_APP_SERVERS) to e.g. 2.') unless count && APP_SERVERS.cover?(count)
+      @values['app_servers'] = count
+      return unless topology == 'ha' && ip.split('.').last.to_i + 20 + count > 254
+
+      fail_setting('ip', "#{ip} leaves no room for the ha machines (VIP + 1..2, + 11..12, + 21..#{20 + count})", 'Pick a VIP ending in .10 or lower, e.g. 192.168.56.10.')
     end
 
     def validate_ip

@@ -13,6 +13,7 @@ import { publishCommand, PUBLISH_HELP } from './publish.js';
 import { checkBox } from '../verify/check-box.js';
 import { lockCommand } from './lock.js';
 import { deployCommand, DEPLOY_HELP } from './deploy.js';
+import { dbPromoteCommand, DB_PROMOTE_HELP } from './db-promote.js';
 
 /** An environment variable a command reads: its name and what it does. */
 export type EnvVar = readonly [name: string, meaning: string];
@@ -241,8 +242,14 @@ const deploy: Command = {
   run: deployCommand,
 };
 
+const dbPromote: Command = {
+  summary: 'make db2 the primary of the ha lab and point the app servers at it',
+  help: DB_PROMOTE_HELP,
+  run: dbPromoteCommand,
+};
+
 /** Every command by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, lock: { ...lockCommand, env: [PACKER_ENV, CACHE_ENV, DEBUG_ENV] }, diff, publish, deploy };
+export const COMMANDS: Readonly<Record<string, Command>> = { render, validate, build, check, lock: { ...lockCommand, env: [PACKER_ENV, CACHE_ENV, DEBUG_ENV] }, diff, publish, deploy, 'db-promote': dbPromote };
 
 /** The `Usage:` part of a command's help (up to its first blank line). */
 export function synopsis(command: Command): string {

@@ -44,6 +44,16 @@ export function parseSshConfig(text: string): SshHost[] {
   return hosts;
 }
 
+/** Names of the machines `vagrant status --machine-readable` reports as running. Pure. */
+export function runningMachines(statusOutput: string): string[] {
+  const running: string[] = [];
+  for (const line of statusOutput.split(/\r?\n/)) {
+    const [, target, type, state] = line.split(',');
+    if (type === 'state' && state === 'running' && target && !running.includes(target)) running.push(target);
+  }
+  return running;
+}
+
 /** What one remote command gave. */
 export interface SshResult {
   stdout: string;
@@ -77,7 +87,7 @@ export interface LabSsh {
 export interface OpenLabSshOptions {
   /** Environment of `vagrant` (VAGRANT_HOME, ...). @default process.env */
   env?: NodeJS.ProcessEnv;
-  /** Machines to ask for (all of the Vagrantfile when empty). */
+  /** Machines to ask for. @default every machine `vagrant status` reports as running */
   machines?: readonly string[];
   /** The vagrant executable. @default 'vagrant' */
   vagrant?: string;
@@ -93,11 +103,22 @@ export interface OpenLabSshOptions {
 export async function openLabSsh(dir: string, options: OpenLabSshOptions = {}): Promise<LabSsh> {
   const labDir = path.resolve(dir);
   const env = { ...(options.env ?? process.env), VAGRANT_CWD: labDir };
-  const config = await execa(options.vagrant ?? 'vagrant', ['ssh-config', ...(options.machines ?? [])], {
+  const vagrant = (args: string[]) => execa(options.vagrant ?? 'vagrant', args, {
     cwd: labDir, env, extendEnv: false, reject: false, ...(options.signal ? { cancelSignal: options.signal } : {}),
   }).catch((cause: unknown) => {
     throw new BoxwrightError('E_HOST', 'cannot run vagrant; install Vagrant (and vagrant-libvirt) first', { cause });
   });
+  // Only running machines: ssh-config of a stopped one fails the whole call.
+  let machines = options.machines ? [...options.machines] : undefined;
+  if (!machines) {
+    const status = await vagrant(['status', '--machine-readable']);
+    machines = status.exitCode === 0 ? runningMachines(String(status.stdout)) : [];
+    if (machines.length === 0) {
+      const why = String(status.stderr || status.stdout).trim().split('\n').slice(-3).join(' ');
+      throw new BoxwrightError('E_LAB', `no running lab machine in ${labDir}${why ? ` (vagrant status: ${why})` : ''}. Start the lab with \`vagrant up\` there, or pass --lab DIR`);
+    }
+  }
+  const config = await vagrant(['ssh-config', ...machines]);
   const hosts = config.exitCode === 0 ? parseSshConfig(config.stdout) : [];
   if (hosts.length === 0) {
     const why = (config.stderr || config.stdout).trim().split('\n').slice(-3).join(' ');

@@ -33,6 +33,7 @@ FILES=(
   /usr/local/sbin/boxwright-release
   /etc/systemd/system/ssh.service.d/20-boxwright-after-app.conf
   /usr/local/libexec/boxwright/boxwright-app-ready
+  /usr/local/sbin/boxwright-role
   /etc/systemd/system/boxwright-firstboot.service
   /etc/systemd/system/boxwright-hostkeys.service
   /etc/systemd/system/mariadb.service.d/10-boxwright-no-galera.conf
@@ -83,7 +84,7 @@ printf 'group  %s\n' "$(getent group "$APP_USER" | cut -d: -f1 || echo MISSING)"
 
 for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service "boxwright-app@"{{appPort}}.service "boxwright-app@"{{appPortStandby}}.service \
   boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service \
-  auditd.service usbguard.service sysstat.service tmp.mount; do
+  auditd.service usbguard.service sysstat.service tmp.mount haproxy.service keepalived.service; do
   enabled="$(systemctl is-enabled "$unit" 2>/dev/null || true)"
   active="$(systemctl is-active "$unit" 2>/dev/null || true)"
   printf 'unit  %s  enabled=%s  active=%s\n' "$unit" "${enabled:-unknown}" "${active:-offline}"

@@ -42,6 +42,10 @@ for unit in nginx.service "$DB_SERVICE.service" boxwright-firstboot.service "$AP
   expect_eq "$unit is active" active "$(systemctl is-active "$unit" 2>&1)"
 done
 check "boxwright-hostkeys.service ran without error" systemctl is-active --quiet boxwright-hostkeys.service
+for unit in haproxy.service keepalived.service; do
+  expect_eq "$unit (ha lab role) is disabled" disabled "$(systemctl is-enabled "$unit" 2>&1)"
+done
+check "the ha role program is root-only" test "$(stat -c '%a %U' /usr/local/sbin/boxwright-role 2>&1)" = "700 root"
 
 echo "# listening sockets"
 listeners="$(ss -ltnH | awk '{print $4}')"

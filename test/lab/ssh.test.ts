@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { openLabSsh, parseSshConfig } from '../../lib/lab/ssh.js';
+import { openLabSsh, parseSshConfig, runningMachines } from '../../lib/lab/ssh.js';
 import { isBoxwrightError } from '../../lib/errors.js';
 
 const SSH_CONFIG = `Host app1
@@ -27,6 +27,11 @@ test('vagrant ssh-config is read as its hosts with address, port and user', (t) 
   ]);
 });
 
+test('the running machines are read from vagrant status --machine-readable', (t) => {
+  const out = '1700000000,db1,metadata,provider,libvirt\n1700000000,db1,state,shutoff\n1700000000,app1,state,running\n1700000000,app1,state-human-short,running\n1700000000,lb2,state,running\n';
+  t.deepEqual(runningMachines(out), ['app1', 'lb2']);
+});
+
 /** Stand-ins for vagrant and ssh: vagrant prints SSH_CONFIG (or fails), ssh records its argv and stdin. */
 async function fakes(t: { teardown(fn: () => Promise<void>): void }, vagrantOk = true) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bw-ssh-'));
@@ -35,7 +40,8 @@ async function fakes(t: { teardown(fn: () => Promise<void>): void }, vagrantOk =
   const ssh = path.join(dir, 'ssh');
   await writeFile(path.join(dir, 'config.txt'), SSH_CONFIG);
   await writeFile(vagrant, vagrantOk
-    ? `#!/bin/sh\necho "$VAGRANT_CWD" > "${dir}/cwd"\ncat "${dir}/config.txt"\n`
+    ? `#!/bin/sh\nif [ "$1" = status ]; then printf '1,app1,metadata,provider,libvirt\\n1,app1,state,running\\n1,db1,state,shutoff\\n1,lb1,state,running\\n'; exit 0; fi\n`
+      + `echo "$VAGRANT_CWD $*" > "${dir}/cwd"\ncat "${dir}/config.txt"\n`
     : '#!/bin/sh\necho "The provider for this Vagrant-managed machine is reporting that it is not yet ready for SSH." >&2\nexit 1\n');
   await writeFile(ssh, `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/argv"\ncp "$2" "${dir}/config-seen"\ncat > "${dir}/stdin"\necho remote-out\nexit 3\n`);
   await chmod(vagrant, 0o755);
@@ -47,7 +53,7 @@ test('commands run as ssh -F <the lab\'s ssh-config> <machine>, with data on std
   const { dir, vagrant, ssh } = await fakes(t);
   const lab = await openLabSsh(dir, { vagrant, ssh, env: { PATH: process.env.PATH } });
   t.deepEqual(lab.hosts.map((h) => h.name), ['app1', 'lb1']);
-  t.is((await readFile(path.join(dir, 'cwd'), 'utf8')).trim(), dir, 'vagrant runs for the lab folder');
+  t.is((await readFile(path.join(dir, 'cwd'), 'utf8')).trim(), `${dir} ssh-config app1 lb1`, 'ssh-config of the running machines, for the lab folder');
   const result = await lab.run('app1', ['sudo', '-n', '/usr/local/sbin/boxwright-role', 'apply', "it's"], { input: 's3cret-value' });
   t.is(result.exitCode, 3);
   t.is(result.stdout, 'remote-out');

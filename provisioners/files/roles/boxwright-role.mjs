@@ -1,0 +1,371 @@
+#!/usr/bin/node
+// boxwright-role: turns a booted box into one machine of the `ha` lab. Installed as
+// /usr/local/sbin/boxwright-role (root only). Every role's software is in the box already; this
+// only writes configuration and turns services on or off. Nothing is installed.
+//
+//   boxwright-role apply      the role, as JSON on stdin (sent by the Vagrantfile over SSH):
+//     { role: "lb"|"app"|"db", name, ip, vip, lbs: [{name, ip}], apps: [...], dbs: [...],
+//       primary: "db1", secrets: { appDb, replication, vrrp } }
+//   boxwright-role promote    (db) stop replicating and take writes: this machine is the primary now
+//   boxwright-role repoint NAME   (app) write to database machine NAME from now on
+//   boxwright-role status     JSON: role, name, primary, replication state (db)
+//
+// Secrets arrive on stdin only; they are written to root-only files (0600) and never logged.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const STATE = process.env.BOXWRIGHT_ROLE_STATE || '/etc/boxwright/role.json';
+const SECRETS = '/etc/boxwright/secrets';
+const DB_NAME = '{{dbName}}';
+const DB_USER = '{{dbUser}}';
+const DB_SERVICE = '{{dbService}}';
+const SITE_NAME = '{{hostname}}';
+const HTTP_PORT = Number('{{nginxPort}}');
+const APP_UNITS = ['boxwright-app@{{appPort}}.service', 'boxwright-app@{{appPortStandby}}.service'];
+const ROLE_UNITS = {
+  lb: ['haproxy.service', 'keepalived.service'],
+  app: ['nginx.service', ...APP_UNITS],
+  db: [`${DB_SERVICE}.service`],
+};
+const ALL_UNITS = [...new Set([...Object.values(ROLE_UNITS).flat(), 'boxwright-firstboot.service'])];
+const OFF_DROPIN = '60-boxwright-role-off.conf';
+const NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const SECRET = /^[A-Za-z0-9_-]{16,}$/;
+
+function log(message) {
+  process.stderr.write(`boxwright-role: ${message}\n`);
+}
+function fail(message) {
+  log(message);
+  process.exit(1);
+}
+
+/** Writes a whole file by rename; returns true when its content changed. */
+function put(path, text, mode = 0o644) {
+  if (existsSync(path) && readFileSync(path, 'utf8') === text) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.boxwright-new`;
+  writeFileSync(temp, text, { mode });
+  renameSync(temp, path);
+  return true;
+}
+function run(cmd, args, input) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], input });
+}
+const systemctl = (...args) => spawnSync('systemctl', args, { stdio: 'ignore' }).status === 0;
+
+/** Checks the role document; returns it. */
+export function validate(doc) {
+  const bad = (what) => fail(`role document: ${what}`);
+  if (!doc || typeof doc !== 'object') bad('not a JSON object');
+  if (!['lb', 'app', 'db'].includes(doc.role)) bad(`role must be lb, app or db (got ${JSON.stringify(doc.role)})`);
+  if (!NAME.test(doc.name ?? '')) bad('name must be a machine name such as app1');
+  for (const key of ['ip', 'vip']) if (!IPV4.test(doc[key] ?? '')) bad(`${key} must be an IPv4 address`);
+  for (const key of ['lbs', 'apps', 'dbs']) {
+    if (!Array.isArray(doc[key])) bad(`${key} must be a list`);
+    for (const m of doc[key]) if (!NAME.test(m?.name ?? '') || !IPV4.test(m?.ip ?? '')) bad(`${key} holds a machine without a good name and ip`);
+  }
+  if (!doc.dbs.some((d) => d.name === doc.primary)) bad('primary must name one of dbs');
+  for (const key of ['appDb', 'replication', 'vrrp']) if (!SECRET.test(doc.secrets?.[key] ?? '')) bad(`secrets.${key} is missing or malformed`);
+  return doc;
+}
+
+/** Units of other roles stay off, also at the next boot; a Condition keeps units that need them starting. */
+function setUnits(role) {
+  let changed = false;
+  for (const unit of ALL_UNITS) {
+    const dropin = `/etc/systemd/system/${unit.replace(/@\d+\.service$/, '@.service')}.d/${OFF_DROPIN}`;
+    const wanted = ROLE_UNITS[role].includes(unit);
+    if (wanted && existsSync(dropin)) {
+      rmSync(dropin);
+      changed = true;
+    }
+    if (!wanted) {
+      changed = put(dropin, `# boxwright-role: ${role} machines do not run ${unit}\n[Unit]\nConditionPathExists=/run/boxwright-role-never\n`) || changed;
+    }
+  }
+  if (changed) systemctl('daemon-reload');
+  for (const unit of ALL_UNITS) {
+    if (ROLE_UNITS[role].includes(unit)) continue;
+    systemctl('disable', '--quiet', unit);
+    systemctl('stop', unit);
+  }
+  for (const unit of ROLE_UNITS[role]) systemctl('enable', '--quiet', unit);
+}
+
+/** The box's firewall with this role's extra input rules (the box's own file is kept as .box). */
+function firewall(rules) {
+  const box = '/etc/nftables.conf.box';
+  if (!existsSync(box)) put(box, readFileSync('/etc/nftables.conf', 'utf8'), 0o755);
+  const text = readFileSync(box, 'utf8');
+  const anchor = text.match(/^(\s*)tcp dport \{[^}]*\} ct state new accept$/m);
+  if (!anchor) fail('/etc/nftables.conf has no "tcp dport { ... } ct state new accept" line to add the role rules before');
+  const indent = anchor[1];
+  const added = [`${indent}# boxwright-role`, ...rules.map((r) => indent + r)].join('\n');
+  if (put('/etc/nftables.conf', text.replace(anchor[0], `${added}\n${anchor[0]}`), 0o755)) run('nft', ['-f', '/etc/nftables.conf']);
+}
+
+function ownInterface(ip) {
+  const line = run('ip', ['-o', '-4', 'addr', 'show']).split('\n').find((l) => l.includes(` ${ip}/`));
+  const dev = line?.split(/\s+/)[1];
+  if (!dev) fail(`no interface holds ${ip}`);
+  return dev;
+}
+
+function secretFile(name, value) {
+  mkdirSync(SECRETS, { recursive: true, mode: 0o700 });
+  return put(`${SECRETS}/${name}`, `${value}\n`, 0o600);
+}
+
+function applyLb(doc) {
+  const peer = doc.lbs.find((l) => l.name !== doc.name);
+  const me = doc.lbs.findIndex((l) => l.name === doc.name);
+  const servers = doc.apps.map((a) => `    server ${a.name} ${a.ip}:${HTTP_PORT} check`).join('\n');
+  const haproxy = `# boxwright-role lb: ${doc.name}
+global
+    log /dev/log local0 notice
+    user haproxy
+    group haproxy
+    maxconn 4096
+    # Runtime API (drain: "set server app/app1 state drain"): a root-only unix socket.
+    stats socket /run/haproxy/admin.sock mode 600 level admin
+    stats timeout 30s
+
+defaults
+    mode http
+    log global
+    option httplog
+    option dontlognull
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    timeout check 2s
+    # A request whose server fails goes again, to another server (redispatch).
+    retries 3
+    option redispatch 1
+    retry-on all-retryable-errors
+
+frontend www
+    bind :${HTTP_PORT}
+    default_backend app
+
+backend app
+    balance roundrobin
+    option httpchk
+    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host ${SITE_NAME}
+    http-check expect status 200
+    # Down after 2 failed checks 1 s apart; up again after 2 good ones.
+    default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions
+${servers}
+
+listen stats
+    bind 127.0.0.1:8404
+    stats enable
+    stats uri /
+    stats refresh 5s
+`;
+  const dev = ownInterface(doc.ip);
+  const keepalived = `# boxwright-role lb: ${doc.name}. VRRP by unicast (multicast is unreliable on libvirt bridges).
+global_defs {
+    router_id ${doc.name}
+    script_user root
+    enable_script_security
+}
+vrrp_script haproxy_up {
+    script "/usr/bin/systemctl is-active --quiet haproxy.service"
+    interval 1
+    fall 2
+    rise 2
+}
+vrrp_instance www {
+    state ${me === 0 ? 'MASTER' : 'BACKUP'}
+    interface ${dev}
+    virtual_router_id ${Number(doc.vip.split('.')[3]) % 255 || 1}
+    priority ${me === 0 ? 150 : 100}
+    advert_int 1
+    unicast_src_ip ${doc.ip}
+    unicast_peer {
+        ${peer ? peer.ip : doc.ip}
+    }
+    authentication {
+        auth_type PASS
+        auth_pass ${doc.secrets.vrrp.slice(0, 8)}
+    }
+    virtual_ipaddress {
+        ${doc.vip}/24 dev ${dev}
+    }
+    track_script {
+        haproxy_up
+    }
+}
+`;
+  setUnits('lb');
+  firewall(peer ? [`ip saddr ${peer.ip} ip protocol vrrp accept`] : []);
+  mkdirSync('/run/haproxy', { recursive: true });
+  const haproxyChanged = put('/etc/haproxy/haproxy.cfg', haproxy);
+  run('haproxy', ['-c', '-q', '-f', '/etc/haproxy/haproxy.cfg']);
+  const keepalivedChanged = put('/etc/keepalived/keepalived.conf', keepalived, 0o600);
+  if (!systemctl('is-active', '--quiet', 'haproxy.service')) systemctl('start', 'haproxy.service');
+  else if (haproxyChanged) systemctl('reload', 'haproxy.service');
+  if (!systemctl('is-active', '--quiet', 'keepalived.service')) systemctl('start', 'keepalived.service');
+  else if (keepalivedChanged) systemctl('reload', 'keepalived.service');
+}
+
+function dbIp(doc, name) {
+  return doc.dbs.find((d) => d.name === name).ip;
+}
+
+function appDropin(doc, primary) {
+  const ips = doc.dbs.map((d) => d.ip).join(' ');
+  return put('/etc/systemd/system/boxwright-app@.service.d/60-boxwright-role.conf', `# boxwright-role app: the database is on ${primary}
+[Service]
+Environment=DB_SOCKET=
+Environment=DB_HOST=${dbIp(doc, primary)}
+Environment=DB_PORT=3306
+IPAddressAllow=${ips}
+`);
+}
+
+/** Restarts the app instances one after the other, each back on /healthz before the next. */
+function rollApp() {
+  for (const [i, unit] of APP_UNITS.entries()) {
+    const port = unit.match(/@(\d+)\./)[1];
+    systemctl('reset-failed', unit);
+    systemctl('restart', unit);
+    for (let t = 0; t < 100; t += 1) {
+      const r = spawnSync('curl', ['-sS', '--max-time', '2', `http://127.0.0.1:${port}/healthz`], { encoding: 'utf8' });
+      if (r.stdout === 'ok\n') break;
+      spawnSync('sleep', ['0.3']);
+    }
+    if (i === 0) log(`${unit} restarted`);
+  }
+}
+
+function applyApp(doc) {
+  setUnits('app');
+  let changed = secretFile('db-password', doc.secrets.appDb);
+  changed = put('/etc/nginx/boxwright.d/served-by.conf', `add_header X-Served-By "${doc.name}" always;\n`) || changed;
+  changed = appDropin(doc, doc.primary) || changed;
+  if (changed) {
+    systemctl('daemon-reload');
+    run('nginx', ['-t', '-q']);
+    systemctl('reload-or-restart', 'nginx.service');
+    rollApp();
+  }
+}
+
+const sqlQuote = (s) => `'${String(s).replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+function sql(statements) {
+  return run('mariadb', ['--protocol=socket', '--user=root', '--batch', '--skip-column-names'], `${statements.join(';\n')};\n`);
+}
+
+function applyDb(doc) {
+  if (DB_SERVICE !== 'mariadb') fail('the ha database role replicates MariaDB (Debian boxes) only');
+  const index = doc.dbs.findIndex((d) => d.name === doc.name) + 1;
+  const primary = doc.primary === doc.name;
+  setUnits('db');
+  const cnf = `# boxwright-role db: ${doc.name} (${primary ? 'primary' : 'replica'}); read after 99-boxwright.cnf
+[mariadbd]
+bind-address            = ${doc.ip}
+server_id               = ${index}
+log_bin                 = /var/log/mysql/mariadb-bin
+binlog_format           = ROW
+log_slave_updates       = ON
+gtid_strict_mode        = ON
+read_only               = ${primary ? 'OFF' : 'ON'}
+# Semi-synchronous: a commit returns once the replica has it (lossless AFTER_SYNC), so a write
+# the app acknowledged survives the primary's loss. Without a replica for 5 s it goes on alone.
+rpl_semi_sync_master_enabled    = ON
+rpl_semi_sync_slave_enabled     = ON
+rpl_semi_sync_master_wait_point = AFTER_SYNC
+rpl_semi_sync_master_timeout    = 5000
+`;
+  firewall([`ip saddr { ${[...doc.apps, ...doc.dbs].map((m) => m.ip).join(', ')} } tcp dport 3306 ct state new accept`]);
+  if (put('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', cnf) || !systemctl('is-active', '--quiet', 'mariadb.service')) {
+    systemctl('restart', 'mariadb.service');
+  }
+  secretFile('db-password', doc.secrets.appDb);
+  if (primary) {
+    const statements = [`CREATE DATABASE IF NOT EXISTS \`${DB_NAME}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`];
+    for (const d of doc.dbs.filter((m) => m.name !== doc.name)) {
+      statements.push(`CREATE USER IF NOT EXISTS 'repl'@${sqlQuote(d.ip)} IDENTIFIED BY ${sqlQuote(doc.secrets.replication)}`,
+        `ALTER USER 'repl'@${sqlQuote(d.ip)} IDENTIFIED BY ${sqlQuote(doc.secrets.replication)}`,
+        `GRANT REPLICATION SLAVE ON *.* TO 'repl'@${sqlQuote(d.ip)}`);
+    }
+    for (const a of doc.apps) {
+      statements.push(`CREATE USER IF NOT EXISTS '${DB_USER}'@${sqlQuote(a.ip)} IDENTIFIED BY ${sqlQuote(doc.secrets.appDb)}`,
+        `ALTER USER '${DB_USER}'@${sqlQuote(a.ip)} IDENTIFIED BY ${sqlQuote(doc.secrets.appDb)}`,
+        `GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE TEMPORARY TABLES, LOCK TABLES ON \`${DB_NAME}\`.* TO '${DB_USER}'@${sqlQuote(a.ip)}`);
+    }
+    sql(statements);
+  } else {
+    const running = sql(['SHOW SLAVE STATUS']).trim() !== '';
+    if (!running) {
+      // By GTID from where this server's own binary log ends: nothing for a new replica (its log
+      // was off until now), after its own last write for a former primary that comes back.
+      sql([`CHANGE MASTER TO MASTER_HOST=${sqlQuote(dbIp(doc, doc.primary))}, MASTER_USER='repl', MASTER_PASSWORD=${sqlQuote(doc.secrets.replication)}, MASTER_CONNECT_RETRY=2, MASTER_USE_GTID=current_pos`,
+        'START SLAVE']);
+    }
+  }
+}
+
+function readState() {
+  if (!existsSync(STATE)) fail(`no role applied yet (${STATE} is missing)`);
+  return JSON.parse(readFileSync(STATE, 'utf8'));
+}
+
+function promote() {
+  const state = readState();
+  if (state.role !== 'db') fail(`${state.name} is a ${state.role} machine, not a database`);
+  sql(['STOP SLAVE', 'RESET SLAVE ALL', 'SET GLOBAL read_only = OFF']);
+  put('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', readFileSync('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', 'utf8').replace(/^read_only\s*=.*$/m, 'read_only               = OFF'));
+  put(STATE, `${JSON.stringify({ ...state, primary: state.name })}\n`, 0o600);
+  log(`${state.name} is the primary now`);
+}
+
+function repoint(name) {
+  const state = readState();
+  if (state.role !== 'app') fail(`${state.name} is a ${state.role} machine, not an app server`);
+  if (!state.dbs.some((d) => d.name === name)) fail(`no database machine ${name}`);
+  if (appDropin(state, name)) {
+    systemctl('daemon-reload');
+    rollApp();
+  }
+  put(STATE, `${JSON.stringify({ ...state, primary: name })}\n`, 0o600);
+  log(`${state.name} writes to ${name}`);
+}
+
+function status() {
+  const state = readState();
+  const out = { role: state.role, name: state.name, primary: state.primary };
+  if (state.role === 'db') {
+    out.readOnly = sql(['SELECT @@GLOBAL.read_only']).trim() === '1';
+    out.replicating = sql(['SHOW SLAVE STATUS']).trim() !== '';
+    out.gtid = sql(['SELECT @@GLOBAL.gtid_current_pos']).trim();
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+const [command, arg] = process.argv.slice(2);
+if (process.getuid() !== 0) fail('run as root (sudo)');
+if (command === 'apply') {
+  let doc;
+  try {
+    doc = JSON.parse(readFileSync(0, 'utf8'));
+  } catch {
+    fail('apply reads the role as JSON on stdin');
+  }
+  validate(doc);
+  if (doc.role === 'lb') applyLb(doc);
+  else if (doc.role === 'app') applyApp(doc);
+  else applyDb(doc);
+  // The state keeps no secret: they live in /etc/boxwright/secrets (app, db) or keepalived.conf (lb).
+  const { secrets: _secrets, ...state } = doc;
+  put(STATE, `${JSON.stringify(state)}\n`, 0o600);
+  log(`${doc.name}: role ${doc.role} applied`);
+} else if (command === 'promote') promote();
+else if (command === 'repoint' && arg) repoint(arg);
+else if (command === 'status') status();
+else fail('usage: boxwright-role apply < role.json | promote | repoint DB | status');
