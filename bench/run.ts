@@ -27,6 +27,7 @@ import { bareBuild } from './bare.js';
 import { bootAndWait, diskOfBox, provisionAtBoot } from './boot.js';
 import { auditBox } from '../lib/verify/audit-box.js';
 import { provisionAtUp, vagrantUpTo200 } from './lab.js';
+import { runHaBench } from './ha.js';
 import { machineFacts } from './machine.js';
 import { runCli, timed } from './process.js';
 import { type BenchReport, evaluateTargets, type Figure, formatReport, median, ratioOf, round } from './report.js';
@@ -236,6 +237,14 @@ async function main(): Promise<void> {
       const times = await provisionAtUp(spec, base.disk, (line) => log(`baseline C: ${line}`), signal);
       figure('atUp.first200Ms', 'baseline C: `vagrant up` of the plain base box provisioning the stack → first 200', times.first200Ms, 'ms', 'bench/baselines/provision-at-up.Vagrantfile: same scripts, run by shell provisioners at up');
       figure('atUp.upMs', 'baseline C: `vagrant up` with provisioning until it returns', times.upMs, 'ms');
+    });
+
+    await section('ha: deploy and failures', async () => {
+      const box = boxes.chroot ?? path.join(benchDir, 'out-chroot', `${spec.name}-${spec.version}.libvirt.box`);
+      const measured = await runHaBench(repoRoot, box, (line) => log(`ha: ${line}`));
+      for (const [id, f] of Object.entries(measured)) figure(id, f.label, f.value, f.unit, f.note);
+      const missing = Object.entries(measured).filter(([, f]) => f.value === null).map(([id]) => id);
+      if (missing.length > 0) throw new Error(`not measured: ${missing.join(', ')}`);
     });
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -19,6 +19,8 @@ export type { BuildManifest } from './builder/manifest.js';
 export { publishBox, publishBoxes, type PublishOptions, type PublishResult, type CatalogTarget, type RemoteCatalogTarget, type RegistryTarget } from './publish/index.js';
 export { checkBox, type CheckBoxOptions, type CheckBoxResult } from './verify/check-box.js';
 export { labFileFor, writeLabFile, type LabFile } from './lab/lab-file.js';
+export { deployApp, type DeployOptions, type DeployResult, type DeployEvent } from './lab/deploy/deploy.js';
+export { promoteDatabase, type PromoteOptions, type PromoteResult, type PromoteEvent } from './lab/db-promote.js';
 export { resolveLock, checkLock, readLock, writeLock, compareLock } from './lock/index.js';
 export type { Lock, LockMismatch } from './lock/types.js';
 export { BoxwrightError, isBoxwrightError, type ErrorCode } from './errors.js';

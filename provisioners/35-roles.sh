@@ -8,7 +8,7 @@ set -Eeuo pipefail
 # shellcheck source=files/lib/common.sh
 . {{stagingDir}}/files/lib/common.sh
 
-bw_install 0700 roles/boxwright-role.mjs /usr/local/sbin/boxwright-role
+bw_install 0700 roles/boxwright-role.cjs /usr/local/sbin/boxwright-role
 if [[ ! -d /etc/nginx/boxwright.d ]]; then
   install -d -o root -g root -m 0755 /etc/nginx/boxwright.d
   bw_changed

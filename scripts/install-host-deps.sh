@@ -13,6 +13,7 @@ packages=(
   iproute2 iputils-ping curl openssh-client   # test namespaces, ping, HTTP checks, SSH into VMs
   shellcheck nginx-light mariadb-server    # static checks of the provisioners, app test against MariaDB
   vagrant vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu dnsmasq-base ruby   # the lab
+  wrk haproxy keepalived                   # load under deploys and failures; ha role configs checked by their tools
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()

@@ -15,8 +15,8 @@ module Boxwright
 
     # Offsets from the VIP's last octet (VIP .10: lb .11/.12, db .21/.22, app1 .31, app2 .32 ...).
     OFFSETS = { 'lb' => 1, 'db' => 11, 'app' => 21 }.freeze
-    # The least memory each role works with under TCG (measured: docs/lab.md).
-    MEMORY = { 'lb' => 384, 'app' => 512, 'db' => 512 }.freeze
+    # Memory of each role: the box boots every service once before its role turns the others off.
+    MEMORY = { 'lb' => 512, 'app' => 512, 'db' => 512 }.freeze
     # The highest app server count the address plan leaves room for after a VIP ending in .10.
     MAX_APP_SERVERS = 9
 

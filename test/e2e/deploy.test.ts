@@ -9,6 +9,7 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundleApp } from '../../lib/render/app-bundle.js';
 import { changedImage, RELEASE_HEADER, startLab, waitForSite, type RunningLab } from './lab-run.js';
@@ -43,6 +44,7 @@ e2e('[e2e] boxwright deploy and --rollback under load on the single-server lab f
   t.is(run.inNs('vagrant', ['box', 'add', '--name', 'foobar-web', resolve(box)]).status, 0);
   const up = run.inNs('vagrant', ['up', '--provider=libvirt'], 1_800_000);
   t.is(up.status, 0, up.out.slice(-4000));
+  if (up.status !== 0) return;
   waitForSite(run);
 
   // The bundle is made on the host, as a build makes it (the namespace has no registry to reach).
@@ -65,5 +67,8 @@ e2e('[e2e] boxwright deploy and --rollback under load on the single-server lab f
   t.is(rollback.load.failed, 0, `failed requests during the rollback:\n${rollback.load.output}`);
   t.true((rollback.load.byHeader.two ?? 0) > 0 && (rollback.load.byHeader['-'] ?? 0) > 0, 'the load saw the switch back');
   for (let i = 0; i < 6; i++) t.notRegex(run.curl(['-D', '-', '-o', '/dev/null']).out, /x-app-release/i, 'every instance serves the first release again');
+  if (process.env.BOXWRIGHT_DEPLOY_FIGURES) {
+    writeFileSync(process.env.BOXWRIGHT_DEPLOY_FIGURES, `${JSON.stringify({ deploySeconds: deploy.seconds, deployFailed: deploy.load.failed, deployRequests: deploy.load.responses, rollbackSeconds: rollback.seconds, rollbackFailed: rollback.load.failed })}\n`);
+  }
   console.log(`deploy e2e: deploy ${deploy.seconds.toFixed(1)} s (${deploy.load.ok} requests, ${deploy.load.failed} failed), rollback ${rollback.seconds.toFixed(1)} s (${rollback.load.ok} requests, ${rollback.load.failed} failed)`);
 });

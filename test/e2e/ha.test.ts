@@ -8,7 +8,7 @@
  * The figures go to the test log and, with BOXWRIGHT_HA_FIGURES=FILE, to FILE as JSON (the bench
  * reads them).
  *
- * Runs only with BOXWRIGHT_E2E=1, as root; the box is BOXWRIGHT_BOX_FILE, or else the stack box the
+ * Runs only with BOXWRIGHT_E2E=1 and BOXWRIGHT_E2E_HA=1, as root; the box is BOXWRIGHT_BOX_FILE, or else the stack box the
  * e2e build makes (cached in out/e2e-chroot).
  */
 import test from 'ava';
@@ -22,7 +22,8 @@ import { failureWindow, startProbe } from './probe.js';
 import { buildStack } from './support.js';
 
 const boxFile = process.env.BOXWRIGHT_BOX_FILE;
-const enabled = process.env.BOXWRIGHT_E2E === '1' && process.getuid?.() === 0;
+// Six VMs for about an hour under TCG here: on only with BOXWRIGHT_E2E_HA=1 too (see README, Tests).
+const enabled = process.env.BOXWRIGHT_E2E === '1' && process.env.BOXWRIGHT_E2E_HA === '1' && process.getuid?.() === 0;
 const e2e = enabled ? test.serial : test.skip;
 
 const HOSTS = '127.0.0.1\tlocalhost\n# boxwright ha e2e: keep this line\n';
@@ -97,6 +98,7 @@ e2e('[e2e] the ha lab answers through the VIP, deploys, and survives the loss of
   const up = run.inNs('vagrant', ['up', '--provider=libvirt'], 2_400_000);
   figures.upSeconds = (Date.now() - started) / 1000;
   t.is(up.status, 0, up.out.slice(-4000));
+  if (up.status !== 0) return;
   figures.firstOkSeconds = figures.upSeconds + waitForSite(run);
   save();
   t.deepEqual([...servedBy(run, 12)].sort(), ['app1', 'app2'], 'both app servers answer through the VIP');

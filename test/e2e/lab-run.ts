@@ -46,9 +46,11 @@ export interface StartLabOptions {
 export function startLab(options: StartLabOptions): RunningLab {
   const ns = startLabNetns(options.hosts);
   const lab = makeTempLab();
-  // Vagrant reads VAGRANT_HOME/Vagrantfile under the lab's own: a TCG boot on a busy host can
-  // take longer than Vagrant's 300 s default, so the tests wait up to 20 minutes for SSH.
-  writeFileSync(join(lab.vagrantHome, 'Vagrantfile'), "Vagrant.configure('2') { |c| c.vm.boot_timeout = 1200 }\n");
+  // Vagrant reads VAGRANT_HOME/Vagrantfile under the lab's own. On a busy host a TCG guest can
+  // take longer than Vagrant's 300 s to boot, and longer than its 15 s to finish one SSH
+  // handshake (Vagrant then leaves that connection hanging and tries again, forever): the tests
+  // wait up to 20 minutes for the boot and 120 s for a handshake.
+  writeFileSync(join(lab.vagrantHome, 'Vagrantfile'), "Vagrant.configure('2') { |c| c.vm.boot_timeout = 1200; c.ssh.connect_timeout = 120 }\n");
   const env = cleanEnv({
     VAGRANT_HOME: lab.vagrantHome,
     VAGRANT_CWD: lab.dir, // nsenter --mount does not keep the working folder

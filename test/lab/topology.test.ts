@@ -47,7 +47,7 @@ test('the ha lab is db1, db2, app1..appN, lb1, lb2 around the VIP, each with the
   t.deepEqual(machines.map((m) => `${m.name} ${m.role} ${m.ip} ${m.memory}`), [
     'db1 db 192.168.56.21 512', 'db2 db 192.168.56.22 512',
     'app1 app 192.168.56.31 512', 'app2 app 192.168.56.32 512', 'app3 app 192.168.56.33 512',
-    'lb1 lb 192.168.56.11 384', 'lb2 lb 192.168.56.12 384',
+    'lb1 lb 192.168.56.11 512', 'lb2 lb 192.168.56.12 512',
   ]);
 });
 

@@ -30,7 +30,7 @@ if [[ -n "$R" && -n "${BOXWRIGHT_APP_GROUP:-}" ]]; then APP_GROUP="$BOXWRIGHT_AP
 PORTS=({{appPort}} {{appPortStandby}})
 # Releases kept besides current and previous.
 KEEP=1
-HEALTH_TIMEOUT="${BOXWRIGHT_HEALTH_TIMEOUT:-90}"
+HEALTH_TIMEOUT="${BOXWRIGHT_HEALTH_TIMEOUT:-300}"
 RELEASES="$APP_DIR/releases"
 
 log() { echo "boxwright-release: $*" >&2; }

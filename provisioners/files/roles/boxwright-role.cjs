@@ -9,11 +9,14 @@
 //   boxwright-role promote    (db) stop replicating and take writes: this machine is the primary now
 //   boxwright-role repoint NAME   (app) write to database machine NAME from now on
 //   boxwright-role status     JSON: role, name, primary, replication state (db)
+//   boxwright-role render     what apply would write (JSON), applying nothing (for tests)
 //
 // Secrets arrive on stdin only; they are written to root-only files (0600) and never logged.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// CommonJS: installed without an extension, which Node (18 on Debian 12) runs as CommonJS.
+'use strict';
+const { execFileSync, spawnSync } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
+const { dirname } = require('node:path');
 
 const STATE = process.env.BOXWRIGHT_ROLE_STATE || '/etc/boxwright/role.json';
 const SECRETS = '/etc/boxwright/secrets';
@@ -57,7 +60,7 @@ function run(cmd, args, input) {
 const systemctl = (...args) => spawnSync('systemctl', args, { stdio: 'ignore' }).status === 0;
 
 /** Checks the role document; returns it. */
-export function validate(doc) {
+function validate(doc) {
   const bad = (what) => fail(`role document: ${what}`);
   if (!doc || typeof doc !== 'object') bad('not a JSON object');
   if (!['lb', 'app', 'db'].includes(doc.role)) bad(`role must be lb, app or db (got ${JSON.stringify(doc.role)})`);
@@ -119,7 +122,8 @@ function secretFile(name, value) {
   return put(`${SECRETS}/${name}`, `${value}\n`, 0o600);
 }
 
-function applyLb(doc) {
+/** haproxy.cfg and keepalived.conf of a load balancer. Pure. */
+function lbFiles(doc, dev) {
   const peer = doc.lbs.find((l) => l.name !== doc.name);
   const me = doc.lbs.findIndex((l) => l.name === doc.name);
   const servers = doc.apps.map((a) => `    server ${a.name} ${a.ip}:${HTTP_PORT} check`).join('\n');
@@ -166,7 +170,6 @@ listen stats
     stats uri /
     stats refresh 5s
 `;
-  const dev = ownInterface(doc.ip);
   const keepalived = `# boxwright-role lb: ${doc.name}. VRRP by unicast (multicast is unreliable on libvirt bridges).
 global_defs {
     router_id ${doc.name}
@@ -201,6 +204,11 @@ vrrp_instance www {
     }
 }
 `;
+  return { haproxy, keepalived, peer };
+}
+
+function applyLb(doc) {
+  const { haproxy, keepalived, peer } = lbFiles(doc, ownInterface(doc.ip));
   setUnits('lb');
   firewall(peer ? [`ip saddr ${peer.ip} ip protocol vrrp accept`] : []);
   mkdirSync('/run/haproxy', { recursive: true });
@@ -243,10 +251,15 @@ function rollApp() {
   }
 }
 
+/** nginx's addition on an app server: which machine answered. Pure. */
+function servedBy(doc) {
+  return `add_header X-Served-By "${doc.name}" always;\n`;
+}
+
 function applyApp(doc) {
   setUnits('app');
   let changed = secretFile('db-password', doc.secrets.appDb);
-  changed = put('/etc/nginx/boxwright.d/served-by.conf', `add_header X-Served-By "${doc.name}" always;\n`) || changed;
+  changed = put('/etc/nginx/boxwright.d/served-by.conf', servedBy(doc)) || changed;
   changed = appDropin(doc, doc.primary) || changed;
   if (changed) {
     systemctl('daemon-reload');
@@ -261,12 +274,11 @@ function sql(statements) {
   return run('mariadb', ['--protocol=socket', '--user=root', '--batch', '--skip-column-names'], `${statements.join(';\n')};\n`);
 }
 
-function applyDb(doc) {
-  if (DB_SERVICE !== 'mariadb') fail('the ha database role replicates MariaDB (Debian boxes) only');
+/** The server settings of a database machine. Pure. */
+function dbCnf(doc) {
   const index = doc.dbs.findIndex((d) => d.name === doc.name) + 1;
   const primary = doc.primary === doc.name;
-  setUnits('db');
-  const cnf = `# boxwright-role db: ${doc.name} (${primary ? 'primary' : 'replica'}); read after 99-boxwright.cnf
+  return `# boxwright-role db: ${doc.name} (${primary ? 'primary' : 'replica'}); read after 99-boxwright.cnf
 [mariadbd]
 bind-address            = ${doc.ip}
 server_id               = ${index}
@@ -282,6 +294,13 @@ rpl_semi_sync_slave_enabled     = ON
 rpl_semi_sync_master_wait_point = AFTER_SYNC
 rpl_semi_sync_master_timeout    = 5000
 `;
+}
+
+function applyDb(doc) {
+  if (DB_SERVICE !== 'mariadb') fail('the ha database role replicates MariaDB (Debian boxes) only');
+  const primary = doc.primary === doc.name;
+  setUnits('db');
+  const cnf = dbCnf(doc);
   firewall([`ip saddr { ${[...doc.apps, ...doc.dbs].map((m) => m.ip).join(', ')} } tcp dport 3306 ct state new accept`]);
   if (put('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', cnf) || !systemctl('is-active', '--quiet', 'mariadb.service')) {
     systemctl('restart', 'mariadb.service');
@@ -349,8 +368,14 @@ function status() {
 }
 
 const [command, arg] = process.argv.slice(2);
-if (process.getuid() !== 0) fail('run as root (sudo)');
-if (command === 'apply') {
+if (command !== 'render' && process.getuid() !== 0) fail('run as root (sudo)');
+if (command === 'render') {
+  // What apply would write for the role on stdin (the interface named eth1), without applying it.
+  const doc = validate(JSON.parse(readFileSync(0, 'utf8')));
+  const files = doc.role === 'lb' ? (({ haproxy, keepalived }) => ({ haproxy, keepalived }))(lbFiles(doc, 'eth1'))
+    : doc.role === 'db' ? { cnf: dbCnf(doc) } : { nginx: servedBy(doc) };
+  process.stdout.write(`${JSON.stringify(files)}\n`);
+} else if (command === 'apply') {
   let doc;
   try {
     doc = JSON.parse(readFileSync(0, 'utf8'));
@@ -368,4 +393,4 @@ if (command === 'apply') {
 } else if (command === 'promote') promote();
 else if (command === 'repoint' && arg) repoint(arg);
 else if (command === 'status') status();
-else fail('usage: boxwright-role apply < role.json | promote | repoint DB | status');
+else fail('usage: boxwright-role apply < role.json | render < role.json | promote | repoint DB | status');
