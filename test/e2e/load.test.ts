@@ -10,17 +10,18 @@ withWrk('the load counts 200s by the header, and every non-200 and dropped conne
   let n = 0;
   const server = createServer((req, res) => {
     n += 1;
-    if (n % 10 === 0) { req.socket.destroy(); return; }
-    if (n % 10 === 5) { res.writeHead(503); res.end('no'); return; }
+    // The 2nd request of every 5 is refused with 503, the 3rd dropped (a slow host still sends 5).
+    if (n % 5 === 3) { req.socket.destroy(); return; }
+    if (n % 5 === 2) { res.writeHead(503); res.end('no'); return; }
     res.writeHead(200, { 'X-Served-By': n % 2 ? 'app1' : 'app2', 'Content-Length': '2' });
     res.end('ok');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => { server.closeAllConnections(); server.close(); });
   const { port } = server.address() as AddressInfo;
-  const load = startLoad(['env'], `http://127.0.0.1:${port}/`, { host: 'www.foobar.com', maxSeconds: 2, countHeader: 'X-Served-By', connections: 2, pauseMs: 10 });
+  const load = startLoad(['env'], `http://127.0.0.1:${port}/`, { host: 'www.foobar.com', maxSeconds: 4, countHeader: 'X-Served-By', connections: 2, pauseMs: 10 });
   const result = await load.done;
-  t.true(result.ok > 20, result.output);
+  t.true(n >= 5 && result.ok >= 2, result.output);
   t.is(result.ok, (result.byHeader.app1 ?? 0) + (result.byHeader.app2 ?? 0));
   t.true((result.byHeader.app1 ?? 0) > 0 && (result.byHeader.app2 ?? 0) > 0);
   t.true(result.byStatus['503']! > 0);
