@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# boxwright: phase=stack kinds=vm,chroot
 # 35-roles: what the machines of the `ha` lab need besides the one-server stack, in every box and
 # off until a role turns it on: HAProxy and keepalived (installed by 10-packages, disabled here),
 # the role program /usr/local/sbin/boxwright-role (run over SSH by the Vagrantfile, the role as
