@@ -10,8 +10,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { Figure } from './report.js';
 
-/** What test/e2e/ha.test.ts writes to BOXWRIGHT_HA_FIGURES (and deploy.test.ts to BOXWRIGHT_DEPLOY_FIGURES). */
-interface HaRun {
+/** What test/e2e/ha.test.ts writes to BOXWRIGHT_HA_FIGURES (and deploy.test.ts, as `single`, to BOXWRIGHT_DEPLOY_FIGURES). */
+export interface HaRun {
   upSeconds?: number;
   firstOkSeconds?: number;
   deploy?: { seconds: number; requests: number; failed: number };

@@ -20,6 +20,7 @@ import { changedImage, RELEASE_HEADER, startLab, waitForSite, type RunningLab } 
 import { startLoad, type LoadResult } from './load.js';
 import { failureWindow, startProbe } from './probe.js';
 import { buildStack } from './support.js';
+import type { HaRun as HaFigures } from '../../bench/ha.js';
 
 const boxFile = process.env.BOXWRIGHT_BOX_FILE;
 // Six VMs for about an hour under TCG here: on only with BOXWRIGHT_E2E_HA=1 too (see README, Tests).
@@ -30,18 +31,6 @@ const HOSTS = '127.0.0.1\tlocalhost\n# boxwright ha e2e: keep this line\n';
 const VIP = process.env.BOXWRIGHT_E2E_IP ?? '192.168.56.10';
 const URL = `http://${VIP}/`;
 const SITE = 'www.foobar.com';
-
-/** The figures this test measures (also what bench/ha.ts reports). */
-export interface HaFigures {
-  upSeconds?: number;
-  firstOkSeconds?: number;
-  deploy?: { seconds: number; requests: number; failed: number };
-  killApp?: { requests: number; failed: number };
-  haltApp?: { requests: number; failed: number; markedDownMs: number };
-  haltLb?: { requests: number; failed: number; windowMs: number };
-  dbPromote?: { promoteSeconds: number; writesBackMs: number; before: number; after: number };
-  scaleOut?: { upSeconds: number; servedBy: string[] };
-}
 
 function servedBy(run: RunningLab, n: number): Set<string> {
   const names = new Set<string>();
