@@ -11,10 +11,6 @@ if ! grep -qiE '^[[:space:]]*Include[[:space:]]+/etc/ssh/sshd_config\.d/\*\.conf
   sed -i '1i Include /etc/ssh/sshd_config.d/*.conf' /etc/ssh/sshd_config
 fi
 bw_install 0644 ssh/00-boxwright.conf /etc/ssh/sshd_config.d/00-boxwright.conf
-# At boot sshd waits for the app's readiness check (bounded), so whoever waits for SSH — `vagrant
-# up` — finds the site answering. (Ubuntu's socket-activated sshd is not held back: there nginx's
-# 503 page with Retry-After covers the start.)
-bw_install 0644 systemd/ssh-after-app.conf /etc/systemd/system/ssh.service.d/20-boxwright-after-app.conf
 
 # sshd -t needs the privilege separation dir and at least one host key; host keys may be gone
 # (removed by 90-cleanup on a previous run): then validate with a throwaway key.

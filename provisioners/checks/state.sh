@@ -31,7 +31,6 @@ FILES=(
   /etc/ssh/sshd_config.d/00-boxwright.conf
   /etc/systemd/system/boxwright-app@.service
   /usr/local/sbin/boxwright-release
-  /etc/systemd/system/ssh.service.d/20-boxwright-after-app.conf
   /usr/local/libexec/boxwright/boxwright-app-ready
   /usr/local/sbin/boxwright-role
   /etc/systemd/system/boxwright-firstboot.service

@@ -135,7 +135,6 @@ check "the app's plain files are 0640" test -z "$(find "$APP_DIR" -type f ! -per
 check "no .env, .npmrc, .git or key file was bundled" test -z "$(find "$APP_DIR" -name node_modules -prune -o \( -name '.env*' -o -name .npmrc -o -name .git -o -name '*.pem' -o -name '*.key' -o -name 'id_*' \) -print -quit 2>&1)"
 app_user_ours() { [[ "$(cat "/var/lib/boxwright/accounts/$APP_USER" 2>&1)" == "uid=$(id -u "$APP_USER")" ]]; }
 check "the app user is one Boxwright created (recorded with its uid)" app_user_ours
-check "sshd starts after the app's readiness check" grep -qF "$APP_UNIT" <<< "$(systemctl show -p After ssh.service 2>&1)"
 unavailable_page() {
   local head rc=0
   systemctl stop "$APP_UNIT" "$APP_UNIT_STANDBY" || return 1

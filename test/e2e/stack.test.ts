@@ -12,8 +12,7 @@ const e2e = e2eEnabled && canBootVms() ? test.serial : test.serial.skip;
 
 /**
  * A booted box, right after SSH answers (what `vagrant up` waits for): the very first request is
- * never a 502. sshd is ordered after the app's readiness check, so it is 200; only if that check
- * gave up (its 60 s bound, under heavy load) may it be nginx's 503 page with Retry-After.
+ * never a 502: it is 200, or, while the app still starts, nginx's 503 page with Retry-After.
  */
 async function assertFirstRequestAfterSsh(t: import('ava').ExecutionContext, vm: VmHandle): Promise<void> {
   const first = await curlStack(vm, 'www.foobar.com', '/');
