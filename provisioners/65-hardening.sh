@@ -2,21 +2,20 @@
 # boxwright: phase=stack kinds=vm,chroot
 # 65-hardening: OS hardening an independent audit (Lynis) asks for, where it keeps Vagrant and the
 # stack working: kernel settings, unneeded kernel modules off, no core dumps, login and password
-# policy, a legal banner, more sshd settings, auditing and accounting tools. Each item is asserted
+# policy, a legal banner, more sshd settings, USB control and activity reports. Each item is asserted
 # by provisioners/checks/verify.sh ("# hardening"); what is not adopted, and why, is in the README.
 set -Eeuo pipefail
 # shellcheck source=files/lib/common.sh
 . {{stagingDir}}/files/lib/common.sh
 
-# Tools the audit looks for: PAM per-user temp folders and password strength, the audit daemon,
-# activity reports, package verification and versions, and USB device control.
+# Tools the audit looks for: PAM per-user temp folders and password strength, activity reports, package verification and versions, and USB device control.
 # Services must not start during the build (as in 10-packages): a temporary policy-rc.d, unless the
 # chroot build's own is there.
 POLICY=/usr/sbin/policy-rc.d
 MARK='# boxwright-temporary-policy'
 if [[ ! -e "$POLICY" ]]; then printf '#!/bin/sh\n%s\nexit 101\n' "$MARK" > "$POLICY" && chmod 0755 "$POLICY"; fi
 trap 'if [[ -f "$POLICY" ]] && grep -qxF "$MARK" "$POLICY"; then rm -f "$POLICY"; fi' EXIT
-bw_apt install libpam-tmpdir libpam-passwdqc auditd sysstat debsums apt-show-versions usbguard
+bw_apt install libpam-tmpdir libpam-passwdqc sysstat debsums apt-show-versions usbguard
 
 # Kernel: sysctl settings (applied by systemd-sysctl at boot) and modules kept from loading.
 bw_install 0644 hardening/sysctl.conf /etc/sysctl.d/60-boxwright-hardening.conf
@@ -69,13 +68,6 @@ for dir in /etc/cron.d /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cr
   if [[ -d "$dir" && "$(stat -c '%a' "$dir")" != 700 ]]; then chmod 0700 "$dir"; fi
 done
 
-# Auditing: rules for identity, sudo and sshd changes and reads of the box's secrets.
-bw_install 0640 hardening/audit.rules /etc/audit/rules.d/50-boxwright.rules
-augenrules >/dev/null
-bw_install 0644 hardening/auditd-rules-at-boot.conf /etc/systemd/system/auditd.service.d/10-boxwright-rules-at-boot.conf
-bw_daemon_reload
-systemctl enable --quiet --no-reload auditd.service
-
 # No USB device is let in (USBGuard; rules.conf must be root-only or the daemon refuses it).
 bw_install 0600 hardening/usbguard-daemon.conf /etc/usbguard/usbguard-daemon.conf
 bw_install 0600 hardening/usbguard-rules.conf /etc/usbguard/rules.conf
@@ -96,4 +88,4 @@ fi
 bw_install 0644 hardening/sysstat /etc/default/sysstat
 systemctl enable --quiet --no-reload sysstat.service
 
-bw_log "hardening applied (sysctl, modules, core dumps, login policy, banner, sshd, auditd, usbguard, tmpfs /tmp, sysstat)"
+bw_log "hardening applied (sysctl, modules, core dumps, login policy, banner, sshd, usbguard, tmpfs /tmp, sysstat)"

@@ -241,11 +241,9 @@ for setting in 'allowtcpforwarding local' 'allowagentforwarding no' 'compression
   check "sshd: $setting" grep -qx "$setting" <<< "$sshd_t"
 done
 expect_eq "sshd_config is 0600 root:root" "600 root:root" "$(stat -c '%a %U:%G' /etc/ssh/sshd_config 2>&1)"
-for unit in auditd.service usbguard.service sysstat.service tmp.mount; do
+for unit in usbguard.service sysstat.service tmp.mount; do
   expect_eq "$unit is active" active "$(systemctl is-active "$unit" 2>&1)"
 done
-check "auditd has the Boxwright rules loaded" grep -q 'boxwright-secrets' <<< "$(auditctl -l 2>&1)"
-expect_eq "auditd loads its compiled rules at boot without augenrules" 0 "$(systemctl show -p ExecStartPost auditd.service 2>&1 | grep -c augenrules)"
 check "/tmp is its own tmpfs, nosuid and nodev" grep -qE '^tmpfs .*nosuid.*nodev|^tmpfs .*nodev.*nosuid' <<< "$(findmnt -n -o FSTYPE,OPTIONS /tmp 2>&1)"
 check "USBGuard blocks devices without a rule" grep -qx 'ImplicitPolicyTarget=block' /etc/usbguard/usbguard-daemon.conf
 check "sysstat collects activity" grep -qx 'ENABLED="true"' /etc/default/sysstat
