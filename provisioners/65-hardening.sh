@@ -15,7 +15,7 @@ POLICY=/usr/sbin/policy-rc.d
 MARK='# boxwright-temporary-policy'
 if [[ ! -e "$POLICY" ]]; then printf '#!/bin/sh\n%s\nexit 101\n' "$MARK" > "$POLICY" && chmod 0755 "$POLICY"; fi
 trap 'if [[ -f "$POLICY" ]] && grep -qxF "$MARK" "$POLICY"; then rm -f "$POLICY"; fi' EXIT
-bw_apt install libpam-tmpdir libpam-passwdqc sysstat debsums apt-show-versions usbguard
+bw_apt install libpam-tmpdir libpam-passwdqc sysstat debsums apt-show-versions
 
 # Kernel: sysctl settings (applied by systemd-sysctl at boot) and modules kept from loading.
 bw_install 0644 hardening/sysctl.conf /etc/sysctl.d/60-boxwright-hardening.conf
@@ -32,7 +32,7 @@ bw_install 0644 hardening/issue.net /etc/issue.net
 
 # Login policy (login.defs has no drop-in folder: set each key, rewriting the whole file once).
 # Password aging applies to accounts made from now on; the vagrant user logs in by key only.
-# UMASK is what login(1) and useradd use (no pam_umask here): SSH sessions keep sshd's 022.
+# (login.defs UMASK stays 022: files written over SSH with sudo, such as Vagrant's networkd file, must stay readable by the daemons.)
 set_login_def() {
   local key="$1" value="$2" file=/etc/login.defs
   if grep -qE "^${key}[[:space:]]+${value}\$" "$file"; then return 0; fi
@@ -46,7 +46,6 @@ set_login_def PASS_MIN_DAYS 1
 set_login_def PASS_WARN_AGE 14
 set_login_def SHA_CRYPT_MIN_ROUNDS 5000
 set_login_def SHA_CRYPT_MAX_ROUNDS 50000
-set_login_def UMASK 027
 set_login_def HOME_MODE 0750
 for home in /home/*; do
   [[ -d "$home" ]] || continue
@@ -68,10 +67,6 @@ for dir in /etc/cron.d /etc/cron.hourly /etc/cron.daily /etc/cron.weekly /etc/cr
   if [[ -d "$dir" && "$(stat -c '%a' "$dir")" != 700 ]]; then chmod 0700 "$dir"; fi
 done
 
-# No USB device is let in (USBGuard; rules.conf must be root-only or the daemon refuses it).
-bw_install 0600 hardening/usbguard-daemon.conf /etc/usbguard/usbguard-daemon.conf
-bw_install 0600 hardening/usbguard-rules.conf /etc/usbguard/rules.conf
-systemctl enable --quiet --no-reload usbguard.service
 
 # /tmp on its own tmpfs (systemd's tmp.mount: nosuid, nodev; exec stays allowed, since Vagrant
 # runs uploaded scripts from /tmp).
@@ -88,4 +83,4 @@ fi
 bw_install 0644 hardening/sysstat /etc/default/sysstat
 systemctl enable --quiet --no-reload sysstat.service
 
-bw_log "hardening applied (sysctl, modules, core dumps, login policy, banner, sshd, usbguard, tmpfs /tmp, sysstat)"
+bw_log "hardening applied (sysctl, modules, core dumps, login policy, banner, sshd, tmpfs /tmp, sysstat)"

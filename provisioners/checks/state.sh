@@ -51,8 +51,6 @@ FILES+=(
   /etc/issue.net
   /etc/login.defs
   /etc/ssh/sshd_config.d/01-boxwright-hardening.conf
-  /etc/usbguard/usbguard-daemon.conf
-  /etc/usbguard/rules.conf
   /etc/systemd/system/tmp.mount
   /etc/default/sysstat
 )
@@ -80,7 +78,7 @@ printf 'group  %s\n' "$(getent group "$APP_USER" | cut -d: -f1 || echo MISSING)"
 
 for unit in nginx.service "$DB_SERVICE.service" nftables.service ssh.service "boxwright-app@"{{appPort}}.service "boxwright-app@"{{appPortStandby}}.service \
   boxwright-firstboot.service boxwright-hostkeys.service unattended-upgrades.service \
-  usbguard.service sysstat.service tmp.mount haproxy.service keepalived.service; do
+  sysstat.service tmp.mount haproxy.service keepalived.service; do
   enabled="$(systemctl is-enabled "$unit" 2>/dev/null || true)"
   active="$(systemctl is-active "$unit" 2>/dev/null || true)"
   printf 'unit  %s  enabled=%s  active=%s\n' "$unit" "${enabled:-unknown}" "${active:-offline}"
