@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { link, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BoxwrightError } from '../errors.js';
+import { pidAlive } from './pid.js';
 
 /**
  * The one inter-process mutex of Boxwright (catalog folders, the base cache, the apt state folder).
@@ -48,14 +49,6 @@ function parseOwner(text: string): MutexOwner | undefined {
   return { pid: number, host, token };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Links a file holding `content` to `target`; false when `target` exists. */
 async function linkNew(target: string, content: string): Promise<boolean> {
@@ -77,7 +70,7 @@ function isStale(text: string, mtimeMs: number, staleAfterMs: number): boolean {
   const owner = parseOwner(text);
   if (!owner) return Date.now() - mtimeMs > staleAfterMs;
   if (owner.host !== hostname()) return false;
-  return !alive(owner.pid);
+  return !pidAlive(owner.pid);
 }
 
 /** Removes `file` only if it is still the inode judged stale, under a breaker mutex. */

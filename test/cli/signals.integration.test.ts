@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fakeBox } from '../publish/helpers.js';
 import { tempRoot } from '../render/helpers.js';
 import { BIN, cliEnv, FAKE_PACKER, repoRoot } from './helpers.js';
+import { pidAlive } from '../../lib/util/pid.js';
 
 const temp = await tempRoot('boxwright-cli-signals-');
 test.after.always(() => temp.cleanup());
@@ -28,14 +29,6 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Starts a build whose packer is the stand-in in `mode`; resolves once that packer runs. */
 async function startBuild(name: string, mode: 'wait' | 'ignore') {
@@ -63,7 +56,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const result = await build.child;
     t.is(result.exitCode, EXIT[signal], build.stderr());
     t.regex(build.stderr(), new RegExp(`${signal}: cancelling`));
-    t.false(alive(build.packerPid), 'packer was stopped');
+    t.false(pidAlive(build.packerPid), 'packer was stopped');
     t.deepEqual(await leftovers(build.out), [], 'no build folder and no box left');
   });
 }
@@ -78,13 +71,13 @@ test('a second SIGTERM kills packer\'s process group at once while it ignores th
   await until('the first signal to be handled', () => /cancelling/.test(build.stderr()));
   await sleep(500);
   t.is(build.child.exitCode, null, 'the first signal waits for packer to clean up');
-  t.true(alive(build.packerPid), 'packer ignores SIGINT');
+  t.true(pidAlive(build.packerPid), 'packer ignores SIGINT');
   const second = Date.now();
   build.child.kill('SIGTERM');
   const result = await build.child;
   t.is(result.exitCode, 143, build.stderr());
   t.true(Date.now() - second < 15_000, `exited ${Date.now() - second} ms after the second signal`);
-  t.false(alive(build.packerPid), 'packer was killed, not left running under PID 1');
+  t.false(pidAlive(build.packerPid), 'packer was killed, not left running under PID 1');
   t.deepEqual(await leftovers(build.out), [], 'the build folder was removed');
 });
 

@@ -12,6 +12,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pidAlive } from '../../lib/util/pid.js';
 
 /** libvirt folders that get a private copy (bind mount) inside the namespace. */
 const PRIVATE_DIRS: Record<string, string> = {
@@ -52,14 +53,6 @@ function readPid(path: string, timeoutMs = 15_000): number {
   throw new Error(`no pid in ${path} after ${timeoutMs} ms`);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * A copy of the /dev/kvm node (same major:minor) with the mode and group Debian's udev gives it
@@ -90,8 +83,8 @@ export function startLabNetns(hostsContent: string): LabNetns {
       } catch {}
     }
     const until = Date.now() + 10_000;
-    while (Date.now() < until && pids.some(alive)) spawnSync('sleep', ['0.2']);
-    for (const pid of pids.filter(alive)) {
+    while (Date.now() < until && pids.some(pidAlive)) spawnSync('sleep', ['0.2']);
+    for (const pid of pids.filter(pidAlive)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {}
