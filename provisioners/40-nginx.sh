@@ -13,6 +13,8 @@ fi
 bw_install 0644 nginx/boxwright-http.conf /etc/nginx/conf.d/boxwright.conf
 bw_install 0644 nginx/boxwright-security-headers.conf /etc/nginx/snippets/boxwright-security-headers.conf
 bw_install 0644 nginx/boxwright-site.conf /etc/nginx/sites-available/boxwright.conf
+# Waits for the site to answer 200 (the lab's Vagrantfile runs it after `vagrant up`).
+bw_install 0755 nginx/boxwright-ready.sh /usr/local/sbin/boxwright-ready
 if [[ "$(readlink /etc/nginx/sites-enabled/boxwright.conf 2>/dev/null)" != ../sites-available/boxwright.conf ]]; then
   ln -sfn ../sites-available/boxwright.conf /etc/nginx/sites-enabled/boxwright.conf
   bw_changed

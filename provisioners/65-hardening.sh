@@ -24,7 +24,9 @@ bw_install 0644 hardening/modprobe.conf /etc/modprobe.d/boxwright-hardening.conf
 # No core dumps: login sessions (PAM limits, login shells) and services (systemd default).
 bw_install 0644 hardening/limits.conf /etc/security/limits.d/10-boxwright-nocore.conf
 bw_install 0644 hardening/profile.sh /etc/profile.d/boxwright-hardening.sh
-bw_install 0644 hardening/nocore-system.conf /etc/systemd/system.conf.d/10-boxwright-nocore.conf
+# 90-: system.conf drop-ins apply in file-name order across /etc and /usr/lib, and Debian 13's
+# systemd ships 10-coredump-debian.conf (DefaultLimitCORE=0:infinity), which a 10- name loses to.
+bw_install 0644 hardening/nocore-system.conf /etc/systemd/system.conf.d/90-boxwright-nocore.conf
 
 # Legal banner on the console and for network logins.
 bw_install 0644 hardening/issue /etc/issue

@@ -2,10 +2,12 @@
 
 require_relative 'host_dns'
 require_relative 'guest_hosts'
+require_relative 'ready'
 
 module Boxwright
   # Defines one lab machine from the resolved settings (lab) and its node (name, names, IP, block id):
-  # the box, hostname, static private IP, provider resources, and the host and guest name resolution.
+  # the box, hostname, static private IP, provider resources, the host and guest name resolution,
+  # and the wait for the site to answer.
   module Machine
     module_function
 
@@ -18,6 +20,7 @@ module Boxwright
         providers(m, lab)
         HostDns.configure(m, node)
         GuestHosts.configure(m, node)
+        Ready.configure(m, node) # after the guest's names: `up` returns with the site answering
       end
     end
 

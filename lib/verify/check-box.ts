@@ -106,7 +106,7 @@ export async function checkBox(options: CheckBoxOptions): Promise<CheckBoxResult
     const suite = await vm.ssh('sudo bash /tmp/boxwright-checks/verify.sh', { timeoutMs: 300_000 });
     for (const line of suite.stdout.split('\n')) if (line.trim()) log(`check: ${line}`);
     const passed = suite.stdout.split('\n').filter((line) => line.startsWith('ok '));
-    failed.push(...suite.stdout.split('\n').filter((line) => line.startsWith('not ok ')));
+    failed.push(...failedChecks(suite.stdout));
     if (suite.exitCode !== 0 && failed.length === 0) failed.push(`verify.sh exited ${suite.exitCode}: ${suite.stderr.trim()}`);
     if (failed.length > 0) {
       throw new BoxwrightError('E_CHECK_FAILED', `the box failed its boot check:\n  ${failed.join('\n  ')}`);
@@ -118,3 +118,22 @@ export async function checkBox(options: CheckBoxOptions): Promise<CheckBoxResult
   }
 }
 
+/**
+ * The failed checks of a verify.sh run, each with the detail lines that follow it (`#   expected: …`,
+ * `#   actual: …`), so that the error says what the box had, not only which check failed.
+ */
+export function failedChecks(tap: string): string[] {
+  const failed: string[] = [];
+  let open = false;
+  for (const line of tap.split('\n')) {
+    if (line.startsWith('not ok ')) {
+      failed.push(line);
+      open = true;
+    } else if (open && line.startsWith('#   ')) {
+      failed[failed.length - 1] += `\n    ${line.slice(4).trim()}`;
+    } else {
+      open = false;
+    }
+  }
+  return failed;
+}

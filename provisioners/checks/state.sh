@@ -25,6 +25,7 @@ FILES=(
   /etc/nginx/snippets/boxwright-security-headers.conf
   /etc/nginx/sites-available/boxwright.conf
   /etc/nginx/sites-enabled/boxwright.conf
+  /usr/local/sbin/boxwright-ready
   /etc/nftables.conf
   /etc/systemd/resolved.conf.d/00-boxwright.conf
   /etc/ssh/sshd_config
@@ -46,7 +47,7 @@ FILES+=(
   /etc/modprobe.d/boxwright-hardening.conf
   /etc/security/limits.d/10-boxwright-nocore.conf
   /etc/profile.d/boxwright-hardening.sh
-  /etc/systemd/system.conf.d/10-boxwright-nocore.conf
+  /etc/systemd/system.conf.d/90-boxwright-nocore.conf
   /etc/issue
   /etc/issue.net
   /etc/login.defs

@@ -148,6 +148,7 @@ unavailable_page() {
 check "while the app is down nginx answers 503 with Retry-After (not 502)" unavailable_page
 expect_eq "after the restart the app answers at once (ExecStartPost waited for /healthz)" 200 \
   "$(curl -sS -o /dev/null -w '%{http_code}' --max-time 10 -H "Host: $HOSTNAME_" "$BASE_URL/")"
+check "boxwright-ready (run by the lab after vagrant up) sees the site answer 200" /usr/local/sbin/boxwright-ready 30
 app_cannot_write() { ! runuser -u "$APP_USER" -- test -w "$APP_DIR"; }
 check "the app user cannot write $APP_DIR" app_cannot_write
 exposure() {
@@ -225,9 +226,11 @@ for module in usb-storage firewire-core firewire-ohci firewire-sbp2 dccp sctp rd
   check "kernel module $module is kept from loading" grep -qx "install ${module//-/_} /bin/true" <<< "$(modprobe --showconfig 2>&1)"
 done
 check "no core dumps for login sessions (limits.d: hard and soft core 0)" grep -qx '\* hard core 0' /etc/security/limits.d/10-boxwright-nocore.conf
-# systemd 257 (trixie) reports the manager default differently; a started service shows the limit it got.
+# The hard limit (LimitCORE; the soft one is LimitCORESoft) of the manager and of a started service:
+# Debian 13 ships its own system.conf drop-in (DefaultLimitCORE=0:infinity) that ours must outrank.
+expect_eq "no core dumps for services (the manager's DefaultLimitCORE)" 0 "$(systemctl show -p DefaultLimitCORE --value 2>&1)"
 expect_eq "no core dumps for services (LimitCORE of nginx.service)" 0 "$(systemctl show -p LimitCORE --value nginx.service 2>&1)"
-expect_eq "a login shell has no core dumps (ulimit -c)" 0 "$(runuser -l vagrant -c 'ulimit -c' 2>&1)"
+expect_eq "a login shell has no core dumps (ulimit -c, soft and hard)" "0 0" "$(runuser -l vagrant -c 'ulimit -Sc; ulimit -Hc' 2>&1 | paste -sd' ' -)"
 for banner in /etc/issue /etc/issue.net; do
   check "$banner carries the legal banner" grep -q 'Authorized access only' "$banner"
 done

@@ -197,3 +197,41 @@ http {
   t.is(ready.body, 'ready\n');
   t.is(ready.headers['retry-after'], undefined);
 });
+
+(skip ? test.serial.skip : test.serial)('probe 16: boxwright-ready (run by the lab after vagrant up) waits through the 503 window and returns once nginx serves the app', async (t) => {
+  const { r, root, nginxPort, appPort, conf } = await setup();
+  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  const app: Server = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ready\n'); });
+  t.teardown(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
+    app.closeAllConnections();
+    await new Promise((resolve) => app.close(resolve));
+    await rm(r.dir, { recursive: true, force: true });
+  });
+  await waitForPort(nginxPort);
+  const ready = execa('bash', [path.join(r.dir, 'files/nginx/boxwright-ready.sh'), '30'], { reject: false });
+  // The app comes up three seconds later, as a first boot's app does after nginx.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  t.is(ready.exitCode, null, 'still waiting while nginx answers 503');
+  await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
+  const result = await ready;
+  t.is(result.exitCode, 0, result.stderr);
+  t.regex(result.stdout, /^boxwright-ready: http:\/\/www\.foobar\.com\/ answers 200 after \d+ s$/);
+});
+
+(skip ? test.serial.skip : test.serial)('boxwright-ready gives up after its limit with the last status, so vagrant up fails instead of returning on a broken site', async (t) => {
+  const { r, root, nginxPort, conf } = await setup();
+  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  t.teardown(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
+    await rm(r.dir, { recursive: true, force: true });
+  });
+  await waitForPort(nginxPort);
+  const result = await execa('bash', [path.join(r.dir, 'files/nginx/boxwright-ready.sh'), '2'], { reject: false });
+  t.is(result.exitCode, 1);
+  t.regex(result.stderr, /did not answer 200 within 2 s \(last status: 503\)/);
+  const usage = await execa('bash', [path.join(r.dir, 'files/nginx/boxwright-ready.sh'), 'soon'], { reject: false });
+  t.is(usage.exitCode, 2, 'a limit that is not a number is refused');
+});
