@@ -32,9 +32,10 @@ module Boxwright
       end
       output = +''
       status = machine.communicate.sudo("#{PROGRAM} #{WAIT_SECONDS}", error_check: false) { |_type, data| output << data }
-      raise NotReadyError, "Boxwright: #{output.strip} Check with `vagrant ssh -c 'sudo #{PROGRAM}'`." unless status.zero?
+      said = output.strip.sub(/\Aboxwright-ready: /, '')
+      raise NotReadyError, "Boxwright: #{said} Check with `vagrant ssh -c 'sudo #{PROGRAM}'`." unless status.zero?
 
-      machine.ui.info("Boxwright: #{output.strip}")
+      machine.ui.info("Boxwright: #{said}")
     end
   end
 end

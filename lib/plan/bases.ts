@@ -22,6 +22,9 @@ export const UBUNTU_2404 = {
 } as const;
 
 /** How a Debian root's own apt sources are written. */
+/** A base bootstrapped from the Debian mirror (a `debian-*` row of {@link BASES}). */
+export type DebianBaseName = Extract<BaseName, `debian-${string}`>;
+
 export type SourcesFormat = 'list' | 'deb822';
 
 /** Where a Debian base is bootstrapped from (mmdebstrap), what it holds, and where its guest's apt points. */

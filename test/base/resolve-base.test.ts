@@ -7,6 +7,9 @@ import { isBoxwrightError } from '../../lib/errors.js';
 import { findVagrantPrivateKey } from '../helpers/vm.js';
 import { fixture, tempDir } from './helpers.js';
 
+/** A custom base as a hand-written spec may hold it, before the schema's default fills `os`. */
+type CustomBase = Extract<Parameters<typeof resolveBase>[0]['base'], { image: string }>;
+
 test('resolveBase describes ubuntu-24.04 as the pinned, dated cloud image without downloading', async (t) => {
   const base = await resolveBase({ base: 'ubuntu-24.04', dir: '/nonexistent' });
   t.is(base.os, 'ubuntu-24.04');
@@ -25,14 +28,14 @@ test('resolveBase resolves a custom local image relative to the spec folder', as
 });
 
 test('resolveBase keeps a custom URL as it is and defaults its os to debian-12', async (t) => {
-  const base = await resolveBase({ base: { image: 'https://example.test/d.qcow2', sha256: 'b'.repeat(64) }, dir: '/x' });
+  const base = await resolveBase({ base: { image: 'https://example.test/d.qcow2', sha256: 'b'.repeat(64) } as CustomBase, dir: '/x' });
   t.is(base.diskPathOrUrl, 'https://example.test/d.qcow2');
   t.is(base.os, 'debian-12');
   t.is(base.source, 'custom');
 });
 
 test('resolveBase rejects a custom base without a valid sha256, naming the field', async (t) => {
-  const error = await t.throwsAsync(resolveBase({ base: { image: 'a.qcow2', sha256: 'abc' }, dir: '/x' }));
+  const error = await t.throwsAsync(resolveBase({ base: { image: 'a.qcow2', sha256: 'abc' } as CustomBase, dir: '/x' }));
   t.true(isBoxwrightError(error, 'E_SPEC_INVALID'));
   t.is((error as { path?: string }).path, 'base.sha256');
 });

@@ -18,8 +18,8 @@ export function cliEnv(extra: Record<string, string> = {}): Record<string, strin
 }
 
 /** Runs the CLI as a user would: `node bin/boxwright.js ...` from the repository root. */
-export function cli(args: readonly string[], options: Options & { env?: Record<string, string> } = {}) {
-  return execa('node', [BIN, ...args], { cwd: repoRoot, reject: false, ...options, env: cliEnv(options.env) });
+export function cli(args: readonly string[], options: { env?: Record<string, string>; input?: string; timeout?: number } = {}) {
+  return execa('node', [BIN, ...args], { cwd: repoRoot, reject: false, input: options.input, timeout: options.timeout, env: cliEnv(options.env) });
 }
 
 /** The JSON Schema of `--json` lines. */

@@ -97,7 +97,7 @@ e2e('[e2e] the ha lab answers through the VIP, deploys, and survives the loss of
 
   // 2. Rolling deploy of a changed app to both app servers under load: no failed request.
   const image = changedImage(dirname(run.lab.dir), 'ha2');
-  await bundleApp(join(image, 'app'));
+  await bundleApp({ imageDir: image, source: 'app' });
   let load = loadOn(run, RELEASE_HEADER);
   spawnSync('sleep', ['3']);
   const deployStart = Date.now();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderImage } from '../../lib/render/render-image.js';
 import { bootDiskFor, canBootVms, type VmHandle } from '../helpers/vm.js';
-import type { DebianBaseName } from '../../lib/base/releases.js';
+import type { DebianBaseName } from '../../lib/plan/bases.js';
 import { buildStack, counterOf, curlStack, diskOf, e2eEnabled, guest, installChecks, loadStackSpec, STACK_BASE, uploadTree } from './support.js';
 
 const e2e = e2eEnabled && canBootVms() ? test.serial : test.serial.skip;

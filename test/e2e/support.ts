@@ -12,7 +12,7 @@ import { buildImage, type BuildResult } from '../../lib/builder/build-image.js';
 import type { BuildEvent } from '../../lib/builder/events.js';
 import { renderChecks } from '../../lib/render/checks.js';
 import { loadImage } from '../../lib/image/load.js';
-import type { DebianBaseName } from '../../lib/base/releases.js';
+import type { DebianBaseName } from '../../lib/plan/bases.js';
 import type { ImageSpec } from '../../lib/image/types.js';
 import type { VmHandle } from '../../lib/verify/boot.js';
 import { uploadFiles } from '../../lib/verify/guest.js';

@@ -4,14 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
-import { bundleApp, defaultCacheDir } from '../../lib/render/app-bundle.js';
-import { imageDir, renderProvisioners } from './helpers.js';
+import { bundleApp } from '../../lib/render/app-bundle.js';
+import { imageDir, provisionersBaseTarball, renderProvisioners } from './helpers.js';
 
-// Runs provisioners/30-app.sh in a throwaway Debian root (the cached root of the chroot test,
-// made by `BOXWRIGHT_E2E=1 npx ava test/provisioners/chroot.test.ts`), never on this host.
-const tarball = path.join(defaultCacheDir(), 'test', 'debian-12-provisioners-base.tar');
+// Runs provisioners/30-app.sh in a throwaway Debian root (the cached minimal root the chroot tests
+// share; bootstrapped from the mirror by the first that needs it), never on this host.
 const skip = process.getuid?.() !== 0 ? 'needs root (chroot)'
-  : !existsSync(tarball) ? `needs ${tarball} (run the chroot test once with BOXWRIGHT_E2E=1)`
+  : !existsSync('/usr/bin/mmdebstrap') ? 'mmdebstrap is not installed (scripts/install-host-deps.sh)'
   : undefined;
 const serial = skip ? test.serial.skip : test.serial;
 
@@ -22,7 +21,7 @@ test.before(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'bw-app-user-'));
   root = path.join(work, 'root');
   await mkdir(root);
-  await execa('tar', ['--numeric-owner', '-xpf', tarball, '-C', root, '--exclude=./dev/*']);
+  await execa('tar', ['--numeric-owner', '-xpf', await provisionersBaseTarball(), '-C', root, '--exclude=./dev/*']);
 });
 test.after.always(async () => { if (work) await rm(work, { recursive: true, force: true }); });
 

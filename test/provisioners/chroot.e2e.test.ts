@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { execa } from 'execa';
-import { bundleApp, defaultCacheDir } from '../../lib/render/app-bundle.js';
-import { imageDir, renderProvisioners } from './helpers.js';
+import { bundleApp } from '../../lib/render/app-bundle.js';
+import { imageDir, provisionersBaseTarball, renderProvisioners } from './helpers.js';
 
 // [e2e]: bootstraps Debian 12 from the mirror (cached), provisions it twice as the chroot build
 // kind does, then simulates a first boot in a private network namespace and runs the check suite.
@@ -26,16 +26,6 @@ const NEEDS_BOOT = [/\.service is active$/, /ran without error$/, /^the app runs
   /^sysctl /, /^kernel module .* is kept from loading$/, /^tmp\.mount is active$/, /^\/tmp is its own tmpfs/,
   /^no core dumps for services/, /^a login shell has no core dumps/];
 
-async function baseRoot(): Promise<string> {
-  const tarball = path.join(defaultCacheDir(), 'test', 'debian-12-provisioners-base.tar');
-  if (!existsSync(tarball)) {
-    await mkdir(path.dirname(tarball), { recursive: true });
-    await execa('mmdebstrap', ['--variant=apt', '--format=tar', '--include=systemd-sysv,openssh-server,sudo,ca-certificates,iproute2,curl,netbase,procps,less',
-      'bookworm', `${tarball}.partial`, 'http://deb.debian.org/debian'], { stdio: 'inherit', env: { TMPDIR: os.tmpdir() } });
-    await execa('mv', [`${tarball}.partial`, tarball]);
-  }
-  return tarball;
-}
 
 (skip ? test.serial.skip : test.serial)('[e2e] provisioning a Debian 12 chroot twice changes nothing, and the booted stack passes the check suite', async (t) => {
   t.timeout(20 * 60_000);
@@ -47,7 +37,7 @@ async function baseRoot(): Promise<string> {
     if (!mounts.includes(` ${root}`)) await rm(work, { recursive: true, force: true });
   });
   await mkdir(root);
-  await execa('tar', ['--numeric-owner', '-xpf', await baseRoot(), '-C', root]);
+  await execa('tar', ['--numeric-owner', '-xpf', await provisionersBaseTarball(), '-C', root]);
   const r = await renderProvisioners({ os: 'debian-12', kind: 'chroot' }, path.join(work, 'render'));
   const bundle = await bundleApp({ imageDir, source: 'app' });
 

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { defaultCacheDir } from '../../lib/render/app-bundle.js';
 import { renderContext } from '../../lib/render/context.js';
 import { renderTemplate, type RenderContext } from '../../lib/render/mustache.js';
 import { loadImage } from '../../lib/image/load.js';
@@ -154,4 +157,20 @@ export async function request(port: number, options: { host?: string; path?: str
     });
     req.end(options.body);
   });
+}
+
+/**
+ * The minimal Debian 12 root the chroot tests provision (mmdebstrap from the mirror), as a tarball
+ * cached in the Boxwright cache: made once by whichever test needs it first.
+ */
+export async function provisionersBaseTarball(): Promise<string> {
+  const tarball = path.join(defaultCacheDir(), 'test', 'debian-12-provisioners-base.tar');
+  if (!existsSync(tarball)) {
+    await mkdir(path.dirname(tarball), { recursive: true });
+    const partial = `${tarball}.${process.pid}.partial`;
+    await execa('mmdebstrap', ['--variant=apt', '--format=tar', '--include=systemd-sysv,openssh-server,sudo,ca-certificates,iproute2,curl,netbase,procps,less',
+      'bookworm', partial, 'http://deb.debian.org/debian'], { stdio: 'inherit', env: { TMPDIR: os.tmpdir() } });
+    await execa('mv', [partial, tarball]);
+  }
+  return tarball;
 }
