@@ -33,6 +33,14 @@ PACKAGES=(
   netbase
   tar
   gzip
+  # OS hardening (65-hardening.sh configures them; issue 17): PAM per-session temp folders and
+  # password strength, activity reports, package verification and versions. In this one apt run,
+  # not a second one: a second run cost most of the hardening's build time.
+  libpam-tmpdir
+  libpam-passwdqc
+  sysstat
+  debsums
+  apt-show-versions
 )
 
 bw_log "installing: ${PACKAGES[*]}"

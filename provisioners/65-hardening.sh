@@ -2,20 +2,14 @@
 # boxwright: phase=stack kinds=vm,chroot
 # 65-hardening: OS hardening an independent audit (Lynis) asks for, where it keeps Vagrant and the
 # stack working: kernel settings, unneeded kernel modules off, no core dumps, login and password
-# policy, a legal banner, more sshd settings, USB control and activity reports. Each item is asserted
+# policy, a legal banner, more sshd settings and activity reports. Each item is asserted
 # by provisioners/checks/verify.sh ("# hardening"); what is not adopted, and why, is in the README.
 set -Eeuo pipefail
 # shellcheck source=files/lib/common.sh
 . {{stagingDir}}/files/lib/common.sh
 
-# Tools the audit looks for: PAM per-user temp folders and password strength, activity reports, package verification and versions, and USB device control.
-# Services must not start during the build (as in 10-packages): a temporary policy-rc.d, unless the
-# chroot build's own is there.
-POLICY=/usr/sbin/policy-rc.d
-MARK='# boxwright-temporary-policy'
-if [[ ! -e "$POLICY" ]]; then printf '#!/bin/sh\n%s\nexit 101\n' "$MARK" > "$POLICY" && chmod 0755 "$POLICY"; fi
-trap 'if [[ -f "$POLICY" ]] && grep -qxF "$MARK" "$POLICY"; then rm -f "$POLICY"; fi' EXIT
-bw_apt install libpam-tmpdir libpam-passwdqc sysstat debsums apt-show-versions
+# Its packages (PAM temp folders and password strength, sysstat, debsums, apt-show-versions) come
+# with the stack's in 10-packages.sh: one apt run.
 
 # Kernel: sysctl settings (applied by systemd-sysctl at boot) and modules kept from loading.
 bw_install 0644 hardening/sysctl.conf /etc/sysctl.d/60-boxwright-hardening.conf

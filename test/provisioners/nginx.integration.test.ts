@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { execa } from 'execa';
 import { freePort, renderProvisioners, request, waitForPort } from './helpers.js';
 
@@ -48,6 +48,28 @@ http {
   return { r, root, nginxPort, appPort, appPortStandby, conf: path.join(root, 'nginx.conf') };
 }
 
+/** Closes an HTTP server and its open connections, if it listens. */
+async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/**
+ * Starts nginx on the rendered site and waits for its port; the test's teardown stops it, closes
+ * the given app servers (those listening by then) and removes the render.
+ */
+async function startNginx(t: ExecutionContext, site: Awaited<ReturnType<typeof setup>>, servers: () => Server[] = () => []): Promise<void> {
+  const nginx = spawn(NGINX, ['-p', site.root, '-c', site.conf], { stdio: 'ignore' });
+  t.teardown(async () => {
+    nginx.kill('SIGTERM');
+    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
+    for (const server of servers()) await closeServer(server);
+    await rm(site.r.dir, { recursive: true, force: true });
+  });
+  await waitForPort(site.nginxPort);
+}
+
 (skip ? test.serial.skip : test.serial)('the rendered nginx site passes nginx -t', async (t) => {
   const { r, root, conf } = await setup();
   t.teardown(() => rm(r.dir, { recursive: true, force: true }));
@@ -57,7 +79,8 @@ http {
 });
 
 (skip ? test.serial.skip : test.serial)('nginx proxies the known hosts with security headers, and closes unknown hosts with 444', async (t) => {
-  const { r, root, nginxPort, appPort, conf } = await setup();
+  const site = await setup();
+  const { nginxPort, appPort } = site;
   const seen: Seen[] = [];
   const app: Server = createServer((req, res) => {
     seen.push({ headers: req.headers, remotePort: req.socket.remotePort });
@@ -67,15 +90,7 @@ http {
   });
   app.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => app.listen(appPort, '127.0.0.1', resolve));
-  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
-  t.teardown(async () => {
-    nginx.kill('SIGTERM');
-    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
-    app.closeAllConnections();
-    await new Promise((resolve) => app.close(resolve));
-    await rm(r.dir, { recursive: true, force: true });
-  });
-  await waitForPort(nginxPort);
+  await startNginx(t, site, () => [app]);
 
   const ok = await request(nginxPort, { host: 'www.foobar.com', headers: { 'X-Forwarded-For': '6.6.6.6' } });
   t.is(ok.status, 200);
@@ -118,7 +133,8 @@ http {
 });
 
 (skip ? test.serial.skip : test.serial)('nginx passes a request to the other app instance when one refuses, resets or answers 503, so one can restart at a time', async (t) => {
-  const { r, root, nginxPort, appPort, appPortStandby, conf } = await setup();
+  const site = await setup();
+  const { nginxPort, appPort, appPortStandby } = site;
   // Instance A answers 503 (a release whose database is not there yet), then is stopped (refuses);
   // instance B answers 200. Every request through nginx must be a 200 from B.
   let aMode: '503' | 'reset' = '503';
@@ -136,19 +152,7 @@ http {
   });
   await new Promise<void>((resolve) => a.listen(appPort, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => b.listen(appPortStandby, '127.0.0.1', resolve));
-  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
-  const closeServer = async (server: Server) => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  };
-  t.teardown(async () => {
-    nginx.kill('SIGTERM');
-    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
-    if (a.listening) await closeServer(a);
-    await closeServer(b);
-    await rm(r.dir, { recursive: true, force: true });
-  });
-  await waitForPort(nginxPort);
+  await startNginx(t, site, () => [a, b]);
 
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) statuses.push((await request(nginxPort, { host: 'www.foobar.com' })).status);
@@ -162,19 +166,10 @@ http {
 });
 
 (skip ? test.serial.skip : test.serial)('a booted box, right after vagrant up: while the app is not listening nginx answers 503 with Retry-After and the security headers, never 502', async (t) => {
-  const { r, root, nginxPort, appPort, conf } = await setup();
-  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  const site = await setup();
+  const { nginxPort, appPort } = site;
   let app: Server | undefined;
-  t.teardown(async () => {
-    nginx.kill('SIGTERM');
-    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
-    if (app) {
-      app.closeAllConnections();
-      await new Promise((resolve) => app!.close(resolve));
-    }
-    await rm(r.dir, { recursive: true, force: true });
-  });
-  await waitForPort(nginxPort);
+  await startNginx(t, site, () => (app ? [app] : []));
 
   // Neither instance listens yet (the app is starting).
   const starting = await request(nginxPort, { host: 'www.foobar.com' });
@@ -199,17 +194,10 @@ http {
 });
 
 (skip ? test.serial.skip : test.serial)('probe 16: boxwright-ready (run by the lab after vagrant up) waits through the 503 window and returns once nginx serves the app', async (t) => {
-  const { r, root, nginxPort, appPort, conf } = await setup();
-  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
+  const site = await setup();
+  const { r, appPort } = site;
   const app: Server = createServer((_req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('ready\n'); });
-  t.teardown(async () => {
-    nginx.kill('SIGTERM');
-    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
-    app.closeAllConnections();
-    await new Promise((resolve) => app.close(resolve));
-    await rm(r.dir, { recursive: true, force: true });
-  });
-  await waitForPort(nginxPort);
+  await startNginx(t, site, () => [app]);
   const ready = execa('bash', [path.join(r.dir, 'files/nginx/boxwright-ready.sh'), '30'], { reject: false });
   // The app comes up three seconds later, as a first boot's app does after nginx.
   await new Promise((resolve) => setTimeout(resolve, 3000));
@@ -221,14 +209,9 @@ http {
 });
 
 (skip ? test.serial.skip : test.serial)('boxwright-ready gives up after its limit with the last status, so vagrant up fails instead of returning on a broken site', async (t) => {
-  const { r, root, nginxPort, conf } = await setup();
-  const nginx = spawn(NGINX, ['-p', root, '-c', conf], { stdio: 'ignore' });
-  t.teardown(async () => {
-    nginx.kill('SIGTERM');
-    await new Promise((resolve) => (nginx.exitCode === null ? nginx.once('exit', resolve) : resolve(undefined)));
-    await rm(r.dir, { recursive: true, force: true });
-  });
-  await waitForPort(nginxPort);
+  const site = await setup();
+  const { r } = site;
+  await startNginx(t, site);
   const result = await execa('bash', [path.join(r.dir, 'files/nginx/boxwright-ready.sh'), '2'], { reject: false });
   t.is(result.exitCode, 1);
   t.regex(result.stderr, /did not answer 200 within 2 s \(last status: 503\)/);
