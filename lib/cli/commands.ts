@@ -245,6 +245,7 @@ const deploy: Command = {
 const dbPromote: Command = {
   summary: 'make db2 the primary of the ha lab and point the app servers at it',
   help: DB_PROMOTE_HELP,
+  json: true,
   run: dbPromoteCommand,
 };
 

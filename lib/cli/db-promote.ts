@@ -1,6 +1,7 @@
 import { BoxwrightError } from '../errors.js';
 import { promoteDatabase } from '../lab/db-promote.js';
 import { parseArgs, stringFlag } from './args.js';
+import { writeEvent } from './events.js';
 
 /** Help text of `boxwright db-promote`. */
 export const DB_PROMOTE_HELP = `Usage: boxwright db-promote [--lab DIR] [--json]
@@ -21,11 +22,14 @@ export async function dbPromoteCommand(argv: readonly string[], signal: AbortSig
   const result = await promoteDatabase({
     signal, ...(labDir ? { labDir } : {}),
     onEvent: (event) => {
-      if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
+      if (json) {
+        const { type: _type, ...rest } = event;
+        writeEvent(process.stdout, { command: 'db-promote', type: 'db-promote-step', ...rest });
+      }
       process.stderr.write(`${event.message}\n`);
     },
   });
-  if (json) process.stdout.write(`${JSON.stringify({ type: 'result', ...result })}\n`);
+  if (json) writeEvent(process.stdout, { command: 'db-promote', type: 'result', ...result });
   else process.stdout.write(`${result.primary}\n`);
   return 0;
 }

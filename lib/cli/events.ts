@@ -2,7 +2,7 @@ import type { BuildEvent, BuildPhase } from '../builder/events.js';
 import type { PublishEvent } from '../publish/events.js';
 
 /** Commands that print events with `--json`. */
-export type JsonCommand = 'build' | 'check' | 'validate' | 'diff' | 'publish' | 'deploy';
+export type JsonCommand = 'build' | 'check' | 'validate' | 'diff' | 'publish' | 'deploy' | 'db-promote';
 
 /**
  * One line of `boxwright <command> --json` on stdout: every line is one JSON object with the
@@ -13,6 +13,7 @@ export type JsonCommand = 'build' | 'check' | 'validate' | 'diff' | 'publish' | 
  * - `log`: a line for humans, with its `source` and `level`.
  * - `publish-step`: one step of a publish reached an outcome.
  * - `deploy-step`: a deploy moved on (bundle, upload, switch, machine-done, done).
+ * - `db-promote-step`: a promotion moved on (promote, repoint, done).
  * - `result`: what the command produced (the last line of a success; a `build --check` prints the
  *   build's result, then the check's).
  * - `error`: the command failed; `code` is the stable {@link ErrorCode}, `exitCode` the process's.
@@ -25,6 +26,7 @@ export type CliEvent = { command: JsonCommand } & (
   | { type: 'artifact'; path: string; sha256: string; size: number }
   | { type: 'publish-step'; step: string; action: string; message: string }
   | { type: 'deploy-step'; step: string; message: string; machine?: string; release?: string; elapsedMs: number }
+  | { type: 'db-promote-step'; step: string; message: string; machine?: string; elapsedMs: number }
   | ({ type: 'result' } & Record<string, unknown>)
   | { type: 'error'; code: string; message: string; exitCode: number; path?: string }
 );

@@ -68,3 +68,14 @@ test('publish --json to a catalog prints its steps and results on stdout, all sc
   t.like(events.at(-1), { type: 'result', target: 'catalog', version: '1.0.0', provider: 'libvirt', noop: false });
   t.notRegex(result.stderr, /"type"/);
 });
+
+test('db-promote --json speaks the same schema: its steps, its result, and an error event when there is no lab', async (t) => {
+  t.deepEqual(schemaErrors(eventSchema, { command: 'db-promote', type: 'db-promote-step', step: 'repoint', machine: 'app1', message: 'app1 writes to db2', elapsedMs: 12 }), []);
+  t.deepEqual(schemaErrors(eventSchema, { command: 'db-promote', type: 'result', primary: 'db2', apps: ['app1', 'app2'], totalMs: 900 }), []);
+  t.notDeepEqual(schemaErrors(eventSchema, { type: 'db-promote', step: 'done', message: 'x', elapsedMs: 1 }), [], 'the old bare line is refused');
+  const empty = path.join(temp.dir, 'no-lab');
+  await mkdir(empty);
+  const result = await cli(['db-promote', '--lab', empty, '--json']);
+  t.not(result.exitCode, 0);
+  t.like(assertEvents(t, result.stdout, 'db-promote').at(-1), { type: 'error', command: 'db-promote' });
+});
