@@ -23,13 +23,18 @@ export function canRunMariadb(): string | undefined {
   return undefined;
 }
 
-export async function startMariadb(): Promise<TempMariadb> {
+/**
+ * Starts a throwaway mariadbd. serverSettings: a `[mariadbd]` option file read after the defaults
+ * (e.g. the ha db role's), with networking still off.
+ */
+export async function startMariadb(serverSettings?: string): Promise<TempMariadb> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bw-mariadb-'));
   const datadir = path.join(dir, 'data');
   const socket = path.join(dir, 'mysqld.sock');
   await execa('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root',
     '--auth-root-authentication-method=socket', '--skip-test-db']);
-  const child: ChildProcess = spawn('/usr/sbin/mariadbd', ['--no-defaults', `--datadir=${datadir}`,
+  const defaults = serverSettings ? `--defaults-file=${serverSettings}` : '--no-defaults';
+  const child: ChildProcess = spawn('/usr/sbin/mariadbd', [defaults, `--datadir=${datadir}`,
     `--socket=${socket}`, '--skip-networking', '--user=root', `--pid-file=${path.join(dir, 'mariadbd.pid')}`,
     `--log-error=${path.join(dir, 'error.log')}`, '--innodb-buffer-pool-size=32M'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

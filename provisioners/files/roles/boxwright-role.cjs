@@ -287,7 +287,9 @@ function dbCnf(doc) {
 [mariadbd]
 bind-address            = ${doc.ip}
 server_id               = ${index}
-log_bin                 = /var/log/mysql/mariadb-bin
+# In the datadir (a name, not a path): the box has no /var/log/mysql (the cleanup empties /var/log),
+# and mariadbd refuses to start when the folder of its binary log is missing.
+log_bin                 = mariadb-bin
 binlog_format           = ROW
 log_slave_updates       = ON
 gtid_strict_mode        = ON
