@@ -188,3 +188,23 @@ async function credentials(): Promise<string> {
 (skip ? test.serial.skip : test.serial)('the app refuses to start without its credential', async (t) => {
   await t.throwsAsync(startApp({ DB_NAME: 'foobar', DB_USER: 'foobar' }), { message: /CREDENTIALS_DIRECTORY is not set/ });
 });
+
+(skip ? test.serial.skip : test.serial)('after the database restarts under it, the app answers /healthz and / again without being restarted (as the ha primary does when its role is applied again)', async (t) => {
+  const creds = await credentials();
+  const app = await startApp({ DB_SOCKET: db!.socket, DB_NAME: 'foobar', DB_USER: 'foobar', CREDENTIALS_DIRECTORY: creds });
+  t.teardown(() => { if (app.child.exitCode === null) app.child.kill('SIGKILL'); });
+  t.is((await request(app.port, { path: '/healthz' })).status, 200);
+  t.is((await request(app.port, { host: 'www.foobar.com' })).status, 200);
+  await db!.restart();
+  let health = 0;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    health = (await request(app.port, { path: '/healthz' })).status;
+    if (health === 200) break;
+    await delay(500);
+  }
+  t.is(health, 200, `healthz after the restart:\n${app.output().slice(-1500)}`);
+  t.is((await request(app.port, { host: 'www.foobar.com' })).status, 200);
+  app.child.kill('SIGTERM');
+  t.is(await app.exited, 0);
+});

@@ -13,6 +13,8 @@ export interface TempMariadb {
   /** Runs SQL as root over the socket (unix_socket auth), SQL on stdin. */
   sql(statements: string): Promise<string>;
   stop(): Promise<void>;
+  /** Stops the server and starts it again on the same datadir and socket (a service restart). */
+  restart(): Promise<void>;
 }
 
 export function canRunMariadb(): string | undefined {
@@ -34,29 +36,44 @@ export async function startMariadb(serverSettings?: string): Promise<TempMariadb
   await execa('mariadb-install-db', ['--no-defaults', `--datadir=${datadir}`, '--user=root',
     '--auth-root-authentication-method=socket', '--skip-test-db']);
   const defaults = serverSettings ? `--defaults-file=${serverSettings}` : '--no-defaults';
-  const child: ChildProcess = spawn('/usr/sbin/mariadbd', [defaults, `--datadir=${datadir}`,
-    `--socket=${socket}`, '--skip-networking', '--user=root', `--pid-file=${path.join(dir, 'mariadbd.pid')}`,
-    `--log-error=${path.join(dir, 'error.log')}`, '--innodb-buffer-pool-size=32M'], { stdio: 'ignore' });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const sql = async (statements: string) =>
     (await execa('mariadb', ['--no-defaults', '--protocol=socket', `--socket=${socket}`, '--user=root', '--batch', '--skip-column-names'], { input: statements })).stdout;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const halt = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await Promise.race([exited, delay(20_000)]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     }
+  };
+  const launch = async (): Promise<boolean> => {
+    child = spawn('/usr/sbin/mariadbd', [defaults, `--datadir=${datadir}`,
+      `--socket=${socket}`, '--skip-networking', '--user=root', `--pid-file=${path.join(dir, 'mariadbd.pid')}`,
+      `--log-error=${path.join(dir, 'error.log')}`, '--innodb-buffer-pool-size=32M'], { stdio: 'ignore' });
+    const started = child;
+    exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    for (let i = 0; i < 60; i++) {
+      if (started.exitCode !== null) return false;
+      try {
+        await sql('SELECT 1');
+        return true;
+      } catch {
+        await delay(500);
+      }
+    }
+    return false;
+  };
+  const stop = async () => {
+    await halt();
     await rm(dir, { recursive: true, force: true });
   };
-  for (let i = 0; i < 60; i++) {
-    if (child.exitCode !== null) break;
-    try {
-      await sql('SELECT 1');
-      return { dir, socket, sql, stop };
-    } catch {
-      await delay(500);
-    }
-  }
+  const restart = async () => {
+    await halt();
+    if (!(await launch())) throw new Error('temporary mariadbd did not come back');
+  };
+  if (await launch()) return { dir, socket, sql, stop, restart };
   await stop();
   throw new Error('temporary mariadbd did not come up');
 }

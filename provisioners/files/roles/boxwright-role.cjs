@@ -346,7 +346,9 @@ function promote() {
   const state = readState();
   if (state.role !== 'db') fail(`${state.name} is a ${state.role} machine, not a database`);
   sql(['STOP SLAVE', 'RESET SLAVE ALL', 'SET GLOBAL read_only = OFF']);
-  put('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', readFileSync('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', 'utf8').replace(/^read_only\s*=.*$/m, 'read_only               = OFF'));
+  // Exactly what an apply with this machine as the primary writes, so that the next `vagrant up`
+  // (which applies the roles again) finds nothing changed and does not restart the new primary.
+  put('/etc/mysql/mariadb.conf.d/zz-boxwright-role.cnf', dbCnf({ ...state, primary: state.name }));
   put(STATE, `${JSON.stringify({ ...state, primary: state.name })}\n`, 0o600);
   log(`${state.name} is the primary now`);
 }
