@@ -55,7 +55,7 @@ export async function runHaBench(repoRoot: string, box: string, log: (line: stri
       log(`running ${file}`);
       const run = await execa('npx', ['ava', '--timeout=90m', file], {
         cwd: repoRoot, reject: false, stdin: 'ignore',
-        env: { BOXWRIGHT_E2E: '1', BOXWRIGHT_E2E_HA: '1', BOXWRIGHT_E2E_DEPLOY: '1', BOXWRIGHT_BOX_FILE: box, BOXWRIGHT_HA_FIGURES: haFile, BOXWRIGHT_DEPLOY_FIGURES: deployFile },
+        env: { BOXWRIGHT_E2E: '1', BOXWRIGHT_E2E_HA: '1', BOXWRIGHT_BOX_FILE: box, BOXWRIGHT_HA_FIGURES: haFile, BOXWRIGHT_DEPLOY_FIGURES: deployFile },
       });
       if (run.exitCode !== 0) log(`${file} failed (exit ${run.exitCode}): ${String(run.stdout).split('\n').slice(-8).join(' | ')}`);
     }
