@@ -12,7 +12,7 @@ export type JsonCommand = 'build' | 'check' | 'validate' | 'diff' | 'publish' | 
  * - `phase`, `step`, `cache`, `artifact`: a build's progress (as {@link BuildEvent}).
  * - `log`: a line for humans, with its `source` and `level`.
  * - `publish-step`: one step of a publish reached an outcome.
- * - `deploy-step`: a deploy moved on (bundle, upload, switch, machine-done, done).
+ * - `deploy-step`: a deploy moved on (bundle, upload, drain, switch, ready, machine-done, done).
  * - `db-promote-step`: a promotion moved on (promote, repoint, done).
  * - `result`: what the command produced (the last line of a success; a `build --check` prints the
  *   build's result, then the check's).

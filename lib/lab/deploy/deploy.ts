@@ -4,6 +4,9 @@
  * switched there by /usr/local/sbin/boxwright-release (provisioners/files/app/boxwright-release.sh):
  * releases side by side, an atomic `current` switch, the two app instances of each machine
  * restarted one after the other and each health-checked, so nginx always has one to send to.
+ * In an `ha` lab each app machine is first drained on every running load balancer (HAProxy's
+ * runtime API, through /usr/local/sbin/boxwright-role) and taken back once HAProxy sees it UP, so
+ * no request reaches a machine while it switches.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -11,15 +14,17 @@ import { BoxwrightError } from '../../errors.js';
 import type { ImageSpec } from '../../image/types.js';
 import { bundleApp, defaultCacheDir } from '../../render/app-bundle.js';
 import { openLabSsh, type LabSsh, type OpenLabSshOptions } from '../ssh.js';
-import { appMachines } from './machines.js';
+import { appMachines, loadBalancers } from './machines.js';
 
 /** Path of the release program inside the box. */
 export const RELEASE_PROGRAM = '/usr/local/sbin/boxwright-release';
+/** Path of the ha role program inside the box (drain and ready on a load balancer). */
+export const ROLE_PROGRAM = '/usr/local/sbin/boxwright-role';
 
 /** Progress of a deploy. Carries no secret (there is none in a release). */
 export interface DeployEvent {
   type: 'deploy';
-  step: 'bundle' | 'upload' | 'switch' | 'machine-done' | 'done';
+  step: 'bundle' | 'upload' | 'drain' | 'switch' | 'ready' | 'machine-done' | 'done';
   message: string;
   machine?: string;
   release?: string;
@@ -121,8 +126,23 @@ export async function deployApp(spec: ImageSpec | undefined, options: DeployOpti
   const ssh = await (options.openSsh ?? openLabSsh)(options.labDir ?? process.cwd(), { ...(options.env ? { env: options.env } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   try {
     const machines = appMachines(ssh.hosts);
+    const lbs = loadBalancers(ssh.hosts);
+    const signal = options.signal ? { signal: options.signal } : {};
     const call = (machine: string, args: string[], extra: { inputFile?: string } = {}) =>
-      ssh.run(machine, ['sudo', '-n', RELEASE_PROGRAM, ...args], { ...extra, ...(options.signal ? { signal: options.signal } : {}) });
+      ssh.run(machine, ['sudo', '-n', RELEASE_PROGRAM, ...args], { ...extra, ...signal });
+    /** drain or ready `machine` on every load balancer; throws E_DEPLOY naming the one that failed. */
+    const rotation = async (step: 'drain' | 'ready', machine: string): Promise<void> => {
+      for (const lb of lbs) {
+        // ready goes without the signal: a cancelled deploy must not leave a machine drained.
+        const r = await ssh.run(lb, ['sudo', '-n', ROLE_PROGRAM, step, machine], step === 'drain' ? signal : {});
+        if (r.exitCode !== 0) {
+          throw new BoxwrightError('E_DEPLOY', `${lb}: ${step === 'drain' ? 'draining' : 'taking back'} ${machine} failed (exit ${r.exitCode}): ${tail(r.stderr) || r.stdout}`);
+        }
+      }
+      if (lbs.length > 0) {
+        emit({ step, machine, message: `${machine}: ${step === 'drain' ? 'drained on' : 'back in rotation on'} ${lbs.join(', ')}` });
+      }
+    };
 
     if (bundle) {
       // Every machine gets the release before any switches: a failed upload changes nothing.
@@ -139,8 +159,16 @@ export async function deployApp(spec: ImageSpec | undefined, options: DeployOpti
     const done: MachineDeploy[] = [];
     for (const machine of machines) {
       const switchStart = Date.now();
-      emit({ step: 'switch', machine, ...(bundle ? { release: bundle.id } : {}), message: `${machine}: ${rollback ? 'rolling back' : 'switching'} (one instance at a time)` });
-      const run = await call(machine, rollback ? ['rollback'] : ['deploy', bundle!.id]);
+      let run: Awaited<ReturnType<typeof call>>;
+      try {
+        await rotation('drain', machine);
+        emit({ step: 'switch', machine, ...(bundle ? { release: bundle.id } : {}), message: `${machine}: ${rollback ? 'rolling back' : 'switching'} (one instance at a time)` });
+        run = await call(machine, rollback ? ['rollback'] : ['deploy', bundle!.id]);
+      } finally {
+        // Back in rotation whatever the switch (or a drain half done) did: a failed switch is on
+        // its previous release again.
+        await rotation('ready', machine);
+      }
       if (run.exitCode !== 0) {
         throw new BoxwrightError('E_DEPLOY', `${machine}: ${rollback ? 'rollback' : `release ${bundle!.id}`} failed and the machine went back to its previous release:\n${tail(run.stderr)}`);
       }

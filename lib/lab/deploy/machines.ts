@@ -5,6 +5,14 @@ import type { SshHost } from '../ssh.js';
 export const SINGLE_MACHINE = 'default';
 /** Names of the app servers of an `ha` lab: app1, app2, ... */
 export const APP_MACHINE = /^app([1-9][0-9]*)$/;
+/** Names of the load balancers of an `ha` lab: lb1, lb2. */
+export const LB_MACHINE = /^lb([1-9][0-9]*)$/;
+
+/** The running load balancers (none in a `single` lab), by number. Pure. */
+export function loadBalancers(hosts: readonly SshHost[]): string[] {
+  return hosts.map((h) => h.name).filter((n) => LB_MACHINE.test(n))
+    .sort((a, b) => Number(LB_MACHINE.exec(a)![1]) - Number(LB_MACHINE.exec(b)![1]));
+}
 
 /**
  * The machines that run the app, in deploy order: `default` (single lab) or app1, app2, ... (ha

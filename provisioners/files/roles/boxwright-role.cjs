@@ -9,6 +9,10 @@
 //   boxwright-role promote    (db) stop replicating and take writes: this machine is the primary now
 //   boxwright-role repoint NAME   (app) write to database machine NAME from now on
 //   boxwright-role status     JSON: role, name, primary, replication state (db)
+//   boxwright-role drain NAME (lb) send app server NAME no new request (HAProxy's runtime API) and
+//                             wait until its requests in flight are done; prints the server's state
+//   boxwright-role ready NAME (lb) take NAME back into rotation and wait until its health checks say
+//                             UP (exit 1 after 60 s); prints the server's state
 //   boxwright-role render     what apply would write (JSON), applying nothing (for tests)
 //
 // Secrets arrive on stdin only; they are written to root-only files (0600) and never logged.
@@ -36,6 +40,10 @@ const OFF_DROPIN = '60-boxwright-role-off.conf';
 const NAME = /^[a-z][a-z0-9-]{0,30}$/;
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const SECRET = /^[A-Za-z0-9_-]{16,}$/;
+// The tests run a real HAProxy on loopback with its own socket and a shorter wait for UP.
+const ADMIN_SOCKET = process.env.BOXWRIGHT_HAPROXY_SOCKET || '/run/haproxy/admin.sock';
+const READY_SECONDS = Number(process.env.BOXWRIGHT_ROLE_READY_SECONDS || 60);
+const BACKEND = 'app';
 
 function log(message) {
   process.stderr.write(`boxwright-role: ${message}\n`);
@@ -139,8 +147,8 @@ global
     user haproxy
     group haproxy
     maxconn 4096
-    # Runtime API (drain: "set server app/app1 state drain"): a root-only unix socket.
-    stats socket /run/haproxy/admin.sock mode 600 level admin
+    # Runtime API (boxwright-role drain/ready: "set server app/app1 state drain"): a root-only unix socket.
+    stats socket ${ADMIN_SOCKET} mode 600 level admin
     stats timeout 30s
 
 defaults
@@ -161,7 +169,7 @@ frontend www
     bind :${HTTP_PORT}
     default_backend app
 
-backend app
+backend ${BACKEND}
     balance roundrobin
     option httpchk
     http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host ${SITE_NAME}
@@ -337,6 +345,78 @@ function applyDb(doc) {
   }
 }
 
+/** One command to HAProxy's runtime API (non-interactive: it answers, then closes); its answer. */
+function haproxyApi(command) {
+  return new Promise((resolve, reject) => {
+    const socket = require('node:net').createConnection(ADMIN_SOCKET);
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.setTimeout(5000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('connect', () => socket.write(`${command}\n`));
+    socket.on('data', (chunk) => { answer += chunk; });
+    socket.on('end', () => resolve(answer.trim()));
+    socket.on('error', (error) => reject(new Error(`HAProxy's runtime API (${ADMIN_SOCKET}): ${error.message}`)));
+  });
+}
+
+/** One server's row of `show stat`: status (UP, DOWN, DRAIN, MAINT, ...) and sessions in flight. Pure. */
+function serverStat(csv, server) {
+  const lines = csv.split('\n');
+  const header = (lines[0] ?? '').replace(/^# /, '').split(',');
+  const column = (name) => header.indexOf(name);
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    if (cells[column('pxname')] === BACKEND && cells[column('svname')] === server) {
+      return { server, status: cells[column('status')], sessions: Number(cells[column('scur')]) };
+    }
+  }
+  return undefined;
+}
+
+async function serverNow(server) {
+  const stat = serverStat(await haproxyApi('show stat'), server);
+  if (!stat) fail(`HAProxy has no server ${BACKEND}/${server}`);
+  return stat;
+}
+
+/** Polls the server's row until done(row) or the time is up; the last row and whether done. */
+async function waitForServer(server, done, seconds) {
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    const stat = await serverNow(server);
+    if (done(stat)) return { ...stat, done: true };
+    if (Date.now() >= until) return { ...stat, done: false };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function lbServer(name) {
+  const state = readState();
+  if (state.role !== 'lb') fail(`${state.name} is a ${state.role} machine, not a load balancer`);
+  if (!state.apps.some((a) => a.name === name)) fail(`no app server ${name} in ${state.name}'s role`);
+  return name;
+}
+
+/** No new request for the server; waits (30 s at most) for those in flight. */
+async function drain(name) {
+  const server = lbServer(name);
+  const answer = await haproxyApi(`set server ${BACKEND}/${server} state drain`);
+  if (answer !== '') fail(`HAProxy refused to drain ${server}: ${answer}`);
+  const stat = await waitForServer(server, (s) => s.sessions === 0, 30);
+  if (!stat.done) log(`${server} still has ${stat.sessions} requests in flight after 30 s; going on`);
+  process.stdout.write(`${JSON.stringify({ server, status: stat.status, sessions: stat.sessions })}\n`);
+}
+
+/** The server back in rotation; fails unless its health checks say UP within READY_SECONDS. */
+async function ready(name) {
+  const server = lbServer(name);
+  const answer = await haproxyApi(`set server ${BACKEND}/${server} state ready`);
+  if (answer !== '') fail(`HAProxy refused to take ${server} back: ${answer}`);
+  const stat = await waitForServer(server, (s) => s.status === 'UP', READY_SECONDS);
+  process.stdout.write(`${JSON.stringify({ server, status: stat.status, sessions: stat.sessions })}\n`);
+  if (!stat.done) fail(`${server} is back in rotation but not healthy after ${READY_SECONDS} s (HAProxy says ${stat.status})`);
+}
+
 function readState() {
   if (!existsSync(STATE)) fail(`no role applied yet (${STATE} is missing)`);
   return JSON.parse(readFileSync(STATE, 'utf8'));
@@ -402,4 +482,6 @@ if (command === 'render') {
 } else if (command === 'promote') promote();
 else if (command === 'repoint' && arg) repoint(arg);
 else if (command === 'status') status();
-else fail('usage: boxwright-role apply < role.json | render < role.json | promote | repoint DB | status');
+else if ((command === 'drain' || command === 'ready') && arg) {
+  (command === 'drain' ? drain(arg) : ready(arg)).catch((error) => fail(error.message));
+} else fail('usage: boxwright-role apply < role.json | render < role.json | promote | repoint DB | status | drain APP | ready APP');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { appMachines } from '../../../lib/lab/deploy/machines.js';
+import { appMachines, loadBalancers } from '../../../lib/lab/deploy/machines.js';
 import { isBoxwrightError } from '../../../lib/errors.js';
 
 const host = (name: string) => ({ name, hostName: '192.168.121.2', port: 22, user: 'vagrant' });
@@ -17,4 +17,9 @@ test('a lab without an app machine is an E_LAB error that says to start it', (t)
   const error = t.throws(() => appMachines([host('lb1'), host('db1')]));
   t.true(isBoxwrightError(error, 'E_LAB'));
   t.regex(error!.message, /running: lb1, db1.*vagrant up/);
+});
+
+test('the load balancers a deploy drains on are the running lb machines by number, none in a single lab', (t) => {
+  t.deepEqual(loadBalancers(['app1', 'lb2', 'db1', 'lb1', 'lbx'].map(host)), ['lb1', 'lb2']);
+  t.deepEqual(loadBalancers([host('default')]), []);
 });
