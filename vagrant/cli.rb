@@ -69,7 +69,7 @@ begin
       Boxwright::Roles.document(lab, m, all, secrets, Boxwright::Roles.primary(lab.dir))
                       .merge('secrets' => secrets.transform_values(&:length))
     end
-    puts JSON.generate('machines' => all.map(&:to_h), 'documents' => docs)
+    puts JSON.generate('machines' => all.map(&:to_h), 'documents' => docs, 'oneAtATime' => Boxwright::Topology.one_at_a_time?(lab))
   else
     warn 'usage: ruby vagrant/cli.rb settings DIR | host-file add|remove|check DIR | hosts-blocks FILE PREFIX COUNT | guest-hosts DIR | topology DIR'
     exit 2

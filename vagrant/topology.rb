@@ -43,8 +43,18 @@ module Boxwright
       Node.new(name: 'site', hostname: lab.hostname, aliases: lab.aliases, ip: lab.ip, hosts_block_id: lab.hosts_block_id)
     end
 
+    # Whether Vagrant brings the machines up one after the other. Under TCG, six emulated guests
+    # booting at once on a few host cores starve each other until systemd's D-Bus calls time out
+    # (`hostnamectl set-hostname` failed on lb1 in the ha e2e: "Connection timed out"); one at a
+    # time needs no more CPU in total. With KVM they boot in parallel. Pure.
+    def one_at_a_time?(lab)
+      lab.effective_accelerator == 'tcg'
+    end
+
     # Defines every machine of the ha lab in config.
     def define(config, lab)
+      # Read by Vagrant when `up` starts its batch; a VAGRANT_NO_PARALLEL the user set wins.
+      ENV['VAGRANT_NO_PARALLEL'] ||= 'yes' if one_at_a_time?(lab)
       all = machines(lab)
       site = site_node(lab)
       all.each do |machine|

@@ -6,6 +6,7 @@ import { cleanEnv, hasCommand, makeTempLab, rubySettings, run } from './helpers.
 const vagrantTest = hasCommand('vagrant') ? test : test.skip;
 
 interface Topology {
+  oneAtATime: boolean;
   machines: { name: string; role: string; ip: string; memory: number }[];
   documents: { role: string; name: string; ip: string; vip: string; lbs: unknown[]; apps: { name: string; ip: string }[]; dbs: unknown[]; primary: string; secrets: Record<string, number> }[];
 }
@@ -80,4 +81,21 @@ vagrantTest('vagrant status of an ha lab lists all its machines, and appServers 
   t.is(two.status, 0, two.stderr);
   t.deepEqual(names(two.stdout), ['db1', 'db2', 'app1', 'app2', 'lb1', 'lb2']);
   t.deepEqual(names(status('3').stdout), ['db1', 'db2', 'app1', 'app2', 'app3', 'lb1', 'lb2']);
+});
+
+test('probe: six TCG guests booting at once timed out hostnamectl on lb1; under TCG the ha machines come up one after the other, with KVM in parallel', (t) => {
+  const lab = makeTempLab();
+  t.teardown(lab.cleanup);
+  // Topology.define on a stand-in config that accepts every call: what it leaves in ENV for Vagrant.
+  const define = (env: Record<string, string>) => run('ruby', ['-e', `
+    require_relative ${JSON.stringify(join(lab.dir, 'vagrant', 'topology'))}
+    config = Class.new(BasicObject) { def method_missing(*) = self; def respond_to_missing?(*) = true }.new
+    Boxwright::Topology.define(config, Boxwright::Settings.load(${JSON.stringify(lab.dir)}, ENV, []))
+    puts ENV.fetch('VAGRANT_NO_PARALLEL', 'unset')`], { env: cleanEnv({ BOXWRIGHT_TOPOLOGY: 'ha', ...env }) });
+  t.is(topology(lab.dir, { BOXWRIGHT_TOPOLOGY: 'ha', BOXWRIGHT_ACCELERATOR: 'tcg' }).oneAtATime, true);
+  t.is(topology(lab.dir, { BOXWRIGHT_TOPOLOGY: 'ha', BOXWRIGHT_ACCELERATOR: 'kvm' }).oneAtATime, false);
+  const tcg = define({ BOXWRIGHT_ACCELERATOR: 'tcg' });
+  t.is(tcg.stdout.trim(), 'yes', tcg.stderr);
+  t.is(define({ BOXWRIGHT_ACCELERATOR: 'kvm' }).stdout.trim(), 'unset');
+  t.is(define({ BOXWRIGHT_ACCELERATOR: 'tcg', VAGRANT_NO_PARALLEL: '' }).stdout.trim(), '', 'the user\'s own setting wins');
 });
