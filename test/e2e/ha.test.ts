@@ -67,6 +67,19 @@ async function markedDown(run: RunningLab, lb: string, server: string, since: ()
   });
 }
 
+/**
+ * What the load balancers saw, for a failed assertion: VRRP state changes (keepalived), HAProxy's
+ * log lines that are not a plain 200 (their termination state says who closed what), server states.
+ */
+function lbDiagnosis(run: RunningLab, minutes: number): string {
+  return ['lb1', 'lb2'].map((lb) => {
+    const r = run.ssh(lb, `sudo journalctl --no-pager -o short-precise --since '-${minutes}min' -u keepalived | grep -iE 'state|master|backup|fault' | tail -n 12; `
+      + `sudo journalctl --no-pager -o short-precise --since '-${minutes}min' -t haproxy | tail -n 25; `
+      + "curl -s 'http://127.0.0.1:8404/;csv' | cut -d, -f1,2,5,18,37 | grep -i '^app'", 60_000);
+    return `--- ${lb}\n${r.out.trim()}`;
+  }).join('\n');
+}
+
 const loadOn = (run: RunningLab, countHeader: string) => startLoad(run.ns.prefix, URL, { host: SITE, maxSeconds: 900, countHeader, connections: 4, pauseMs: 50 });
 const brief = (load: LoadResult) => JSON.stringify({ ok: load.ok, failed: load.failed, errors: load.errors, byHeader: load.byHeader, byStatus: load.byStatus });
 
@@ -108,7 +121,7 @@ e2e('[e2e] the ha lab answers through the VIP, deploys, and survives the loss of
   t.is(deploy.status, 0, deploy.out);
   figures.deploy = { seconds: deploySeconds, requests: seen.responses, failed: seen.failed };
   save();
-  t.is(seen.failed, 0, `deploy under load: ${brief(seen)}`);
+  t.is(seen.failed, 0, `deploy under load: ${brief(seen)}${seen.failed > 0 ? `\n${lbDiagnosis(run, Math.ceil(deploySeconds / 60) + 2)}` : ''}\ndeploy events:\n${deploy.out.slice(-3000)}`);
   t.true((seen.byHeader.ha2 ?? 0) > 0, 'the new release served under load');
 
   // 3. kill -9 of app1's Node processes under load: nginx and HAProxy retry, systemd restarts them.
@@ -119,7 +132,7 @@ e2e('[e2e] the ha lab answers through the VIP, deploys, and survives the loss of
   seen = await load.stop();
   figures.killApp = { requests: seen.responses, failed: seen.failed };
   save();
-  t.is(seen.failed, 0, `kill -9 of app1's node: ${brief(seen)}`);
+  t.is(seen.failed, 0, `kill -9 of app1's node: ${brief(seen)}${seen.failed > 0 ? `\n${lbDiagnosis(run, 2)}` : ''}`);
 
   // 4. app1 powered off under load: retries and redispatch; HAProxy marks it down within 3 s.
   load = loadOn(run, 'X-Served-By');
@@ -133,7 +146,7 @@ e2e('[e2e] the ha lab answers through the VIP, deploys, and survives the loss of
   seen = await load.stop();
   figures.haltApp = { requests: seen.responses, failed: seen.failed, markedDownMs };
   save();
-  t.is(seen.failed, 0, `app1 powered off: ${brief(seen)}`);
+  t.is(seen.failed, 0, `app1 powered off: ${brief(seen)}${seen.failed > 0 ? `\n${lbDiagnosis(run, 2)}` : ''}`);
   t.true(markedDownMs <= 3000, `app1 marked down after ${markedDownMs} ms`);
   t.deepEqual([...servedBy(run, 6)], ['app2']);
 

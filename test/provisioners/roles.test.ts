@@ -43,7 +43,7 @@ async function withFile(t: { teardown(fn: () => Promise<void>): void }, name: st
   t.is(run.exitCode, 0, run.stderr);
   const { haproxy } = JSON.parse(run.stdout) as { haproxy: string };
   for (const line of ['http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host www.foobar.com', 'option redispatch 1', 'retries 3',
-    'retry-on all-retryable-errors', 'stats socket /run/haproxy/admin.sock mode 600 level admin', 'bind 127.0.0.1:8404',
+    'retry-on all-retryable-errors', 'option dontlog-normal', 'log /dev/log local0 info', 'stats socket /run/haproxy/admin.sock mode 600 level admin', 'bind 127.0.0.1:8404',
     'server app1 192.168.56.31:80 check', 'server app2 192.168.56.32:80 check']) {
     t.true(haproxy.includes(line), line);
   }

@@ -143,7 +143,9 @@ function lbFiles(doc, dev) {
   const servers = doc.apps.map((a) => `    server ${a.name} ${a.ip}:${HTTP_PORT} check`).join('\n');
   const haproxy = `# boxwright-role lb: ${doc.name}
 global
-    log /dev/log local0 notice
+    # Each failed or abnormal request is logged (info, with option dontlog-normal below), with its
+    # termination state: who closed what, and when.
+    log /dev/log local0 info
     user haproxy
     group haproxy
     maxconn 4096
@@ -156,6 +158,7 @@ defaults
     log global
     option httplog
     option dontlognull
+    option dontlog-normal
     timeout connect 2s
     timeout client 30s
     timeout server 30s
