@@ -121,6 +121,25 @@ export function kernelPanicLine(serial: string): string | undefined {
 }
 
 /**
+ * Name of the guest's interface with MAC `mac` (from `ip -o link show` over SSH). Asks up to
+ * `attempts` times, 2 s apart: the first SSH command after the boot came back empty once under TCG
+ * on a loaded host (the audit of a hardened box), though the probe before it had passed.
+ */
+export async function guestInterface(
+  ssh: (command: string) => Promise<CommandResult>, mac: string, attempts = 5, pauseMs = 2_000,
+): Promise<string> {
+  let last: CommandResult | undefined;
+  for (let i = 0; i < attempts; i++) {
+    if (i > 0) await sleep(pauseMs);
+    last = await ssh('ip -o link show');
+    const line = last.stdout.split('\n').find((l) => l.toLowerCase().includes(mac));
+    const iface = line?.split(':')[1]?.trim().split('@')[0];
+    if (iface !== undefined && /^[a-z0-9]+$/.test(iface)) return iface;
+  }
+  throw new Error(`no guest interface with MAC ${mac} after ${attempts} tries (ip -o link show: exit ${last?.exitCode}):\n${last?.stdout}${last?.stderr}`);
+}
+
+/**
  * Boot `disk` in a fresh network namespace and wait until SSH answers and NIC2 carries `ip`.
  * Call `stop()` when done (in ava: `t.teardown(() => vm.stop())`, or use {@link bootDiskFor}).
  *
@@ -252,10 +271,7 @@ async function bootOnce(options: BootOptions): Promise<{ vm: VmHandle } | { pani
     const bootMs = Date.now() - started;
     log(`vm: ssh up after ${(bootMs / 1000).toFixed(1)} s`);
 
-    const links = await ssh('ip -o link show');
-    const line = links.stdout.split('\n').find((l) => l.toLowerCase().includes(mac2));
-    const iface = line?.split(':')[1]?.trim().split('@')[0];
-    if (iface === undefined || !/^[a-z0-9]+$/.test(iface)) throw new Error(`no guest interface with MAC ${mac2}:\n${links.stdout}`);
+    const iface = await guestInterface(ssh, mac2);
     const network = `[Match]\nName=${iface}\n\n[Network]\nAddress=${ip}/24\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n`;
     const configure = await ssh(
       `sudo tee /etc/systemd/network/50-vagrant-${iface}.network >/dev/null && sudo networkctl reload && sudo networkctl reconfigure ${iface}`,
