@@ -116,6 +116,8 @@ backend app
   t.is((await lab.role('drain', 'app1')).exitCode, 0);
   lab.app1.closeAllConnections();
   await new Promise((resolve) => lab.app1.close(resolve));
+  // Two failed checks 200 ms apart mark it down; ready must not find it still UP from before.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
   const ready = await lab.role('ready', 'app1', { BOXWRIGHT_ROLE_READY_SECONDS: '3' });
   t.is(ready.exitCode, 1);
   t.regex(ready.stderr, /app1 is back in rotation but not healthy after 3 s \(HAProxy says DOWN/);

@@ -8,10 +8,15 @@ export const APP_MACHINE = /^app([1-9][0-9]*)$/;
 /** Names of the load balancers of an `ha` lab: lb1, lb2. */
 export const LB_MACHINE = /^lb([1-9][0-9]*)$/;
 
+/** The hosts whose name matches `pattern` (a number in its first group), by that number. Pure. */
+function numbered(hosts: readonly SshHost[], pattern: RegExp): string[] {
+  return hosts.map((h) => h.name).filter((n) => pattern.test(n))
+    .sort((a, b) => Number(pattern.exec(a)![1]) - Number(pattern.exec(b)![1]));
+}
+
 /** The running load balancers (none in a `single` lab), by number. Pure. */
 export function loadBalancers(hosts: readonly SshHost[]): string[] {
-  return hosts.map((h) => h.name).filter((n) => LB_MACHINE.test(n))
-    .sort((a, b) => Number(LB_MACHINE.exec(a)![1]) - Number(LB_MACHINE.exec(b)![1]));
+  return numbered(hosts, LB_MACHINE);
 }
 
 /**
@@ -21,9 +26,7 @@ export function loadBalancers(hosts: readonly SshHost[]): string[] {
  */
 export function appMachines(hosts: readonly SshHost[]): string[] {
   const names = hosts.map((h) => h.name);
-  const apps = names
-    .filter((n) => APP_MACHINE.test(n))
-    .sort((a, b) => Number(APP_MACHINE.exec(a)![1]) - Number(APP_MACHINE.exec(b)![1]));
+  const apps = numbered(hosts, APP_MACHINE);
   const found = names.includes(SINGLE_MACHINE) ? [SINGLE_MACHINE, ...apps] : apps;
   if (found.length === 0) {
     throw new BoxwrightError('E_LAB', `the lab runs no app machine (running: ${names.join(', ') || 'none'}); start it with \`vagrant up\``);

@@ -393,30 +393,32 @@ async function waitForServer(server, done, seconds) {
   }
 }
 
-function lbServer(name) {
+/** Fails unless this machine is a load balancer whose role lists app server `name`. */
+function checkLbServer(name) {
   const state = readState();
   if (state.role !== 'lb') fail(`${state.name} is a ${state.role} machine, not a load balancer`);
   if (!state.apps.some((a) => a.name === name)) fail(`no app server ${name} in ${state.name}'s role`);
-  return name;
 }
 
+const printStat = (stat) => process.stdout.write(`${JSON.stringify({ server: stat.server, status: stat.status, sessions: stat.sessions })}\n`);
+
 /** No new request for the server; waits (30 s at most) for those in flight. */
-async function drain(name) {
-  const server = lbServer(name);
+async function drain(server) {
+  checkLbServer(server);
   const answer = await haproxyApi(`set server ${BACKEND}/${server} state drain`);
   if (answer !== '') fail(`HAProxy refused to drain ${server}: ${answer}`);
   const stat = await waitForServer(server, (s) => s.sessions === 0, 30);
   if (!stat.done) log(`${server} still has ${stat.sessions} requests in flight after 30 s; going on`);
-  process.stdout.write(`${JSON.stringify({ server, status: stat.status, sessions: stat.sessions })}\n`);
+  printStat(stat);
 }
 
 /** The server back in rotation; fails unless its health checks say UP within READY_SECONDS. */
-async function ready(name) {
-  const server = lbServer(name);
+async function ready(server) {
+  checkLbServer(server);
   const answer = await haproxyApi(`set server ${BACKEND}/${server} state ready`);
   if (answer !== '') fail(`HAProxy refused to take ${server} back: ${answer}`);
   const stat = await waitForServer(server, (s) => s.status === 'UP', READY_SECONDS);
-  process.stdout.write(`${JSON.stringify({ server, status: stat.status, sessions: stat.sessions })}\n`);
+  printStat(stat);
   if (!stat.done) fail(`${server} is back in rotation but not healthy after ${READY_SECONDS} s (HAProxy says ${stat.status})`);
 }
 
