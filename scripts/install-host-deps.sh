@@ -14,6 +14,7 @@ packages=(
   shellcheck nginx-light mariadb-server    # static checks of the provisioners, app test against MariaDB
   vagrant vagrant-libvirt libvirt-daemon-system libvirt-daemon-driver-qemu dnsmasq-base ruby   # the lab
   wrk haproxy keepalived                   # load under deploys and failures; ha role configs checked by their tools
+  lynis                                    # the independent hardening audit (npm run audit)
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()
