@@ -1,5 +1,6 @@
 import { BUILD_LAYOUT, GUEST_PATHS } from '../plan/layout.js';
 import type { BuildPlan } from '../plan/plan.js';
+import { BOX_GZIP_LEVEL } from './post-processors.js';
 
 type Block = Record<string, Record<string, unknown>>;
 
@@ -44,6 +45,6 @@ export function chrootProvisioners(plan: BuildPlan, boxPath: string): Block[] {
     ...phase(plan, 'cleanup').map((script) => local([`${helper} run ${script}`])),
     local([`${helper} packages ${GUEST_PATHS.packageList} ${BUILD_LAYOUT.packageList}`]),
     local([`${helper} disk ${plan.spec.vm.diskSize}`]),
-    local([`${helper} box ${boxPath}`]),
+    local([`${helper} box ${boxPath} ${BOX_GZIP_LEVEL}`]),
   ];
 }

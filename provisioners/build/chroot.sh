@@ -2,7 +2,7 @@
 # Chroot build kind: provision a mirror-bootstrapped root filesystem natively, then make it a disk and
 # a libvirt box. Packer runs each subcommand as a shell-local step, with the build folder as cwd.
 #
-# Usage: chroot.sh prepare ROOTFS.tar | run SCRIPT | packages GUEST.tsv OUT.tsv | disk SIZE_MIB | box OUT.box | teardown
+# Usage: chroot.sh prepare ROOTFS.tar | run SCRIPT | packages GUEST.tsv OUT.tsv | disk SIZE_MIB | box OUT.box GZIP_LEVEL | teardown
 set -Eeuo pipefail
 umask 022
 
@@ -96,7 +96,7 @@ make_disk() {
 }
 
 box() {
-  local out=${1:?box path}
+  local out=${1:?box path} level=${2:?gzip level}
   local work virtual_gib
   work=$(mktemp -d "$build/output/box.XXXXXX")
   local bytes
@@ -110,8 +110,8 @@ box() {
   log "packing $out"
   # metadata.json first: readers (and boxwright's own check) find it without reading the disk.
   # pigz (same format, all cores; its output does not depend on the thread count) when installed.
-  local gz=(gzip -n -6)
-  if command -v pigz >/dev/null 2>&1; then gz=(pigz -n -6); fi
+  local gz=(gzip -n "-$level")
+  if command -v pigz >/dev/null 2>&1; then gz=(pigz -n "-$level"); fi
   tar --mtime=@"${SOURCE_DATE_EPOCH:-0}" --owner=0 --group=0 --numeric-owner -C "$work" -cf - metadata.json Vagrantfile box.img \
     | "${gz[@]}" > "$out.partial"
   mv "$out.partial" "$out"

@@ -185,7 +185,7 @@ test('the chroot kind uses a null source, shell-local provisioners and an artifi
   t.true(lines.includes('bash helpers/chroot.sh run scripts/00-apt.sh'));
   t.true(lines.includes('bash helpers/chroot.sh packages /var/lib/boxwright/packages.tsv artifacts/packages.tsv'));
   t.true(lines.includes('bash helpers/chroot.sh disk 9000'));
-  t.is(lines.at(-1), `bash helpers/chroot.sh box artifacts/foobar-web-${imageVersion}.libvirt.box`);
+  t.is(lines.at(-1), `bash helpers/chroot.sh box artifacts/foobar-web-${imageVersion}.libvirt.box 4`);
   t.false(lines.some((line) => line.includes('95-')), 'no minimize step in a chroot');
   const chains = template.build['post-processors'] as Array<{ 'post-processor': Json[] }>;
   t.is(chains.length, 1);
@@ -243,4 +243,13 @@ test('every source and build is named after the image', async (t) => {
     t.is(template.build.name, 'foobar-web');
     t.deepEqual(template.build.sources, [`source.${type}.foobar-web`]);
   }
+});
+
+test('both kinds pack the box at the same gzip level', async (t) => {
+  const vm = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'vm' }) as Json;
+  const chroot = await templateOf({ provider: 'libvirt', base: 'debian-12', kind: 'chroot' }) as Json;
+  const vmLevel = (vm.build['post-processor'] as Json[]).find((block) => 'vagrant' in block)?.vagrant.compression_level;
+  const chrootLine = (chroot.build.provisioner as Json[]).map((block) => (block['shell-local'].inline as string[]).join(';')).at(-1) ?? '';
+  t.is(vmLevel, 4);
+  t.is(chrootLine.split(' ').at(-1), String(vmLevel));
 });
