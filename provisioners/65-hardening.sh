@@ -13,6 +13,7 @@ set -Eeuo pipefail
 
 # Kernel: sysctl settings (applied by systemd-sysctl at boot) and modules kept from loading.
 bw_install 0644 hardening/sysctl.conf /etc/sysctl.d/60-boxwright-hardening.conf
+bw_install 0644 hardening/protect-links.conf /etc/sysctl.d/protect-links.conf
 bw_install 0644 hardening/modprobe.conf /etc/modprobe.d/boxwright-hardening.conf
 
 # No core dumps: login sessions (PAM limits, login shells) and services (systemd default).

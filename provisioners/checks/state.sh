@@ -44,6 +44,7 @@ FILES=(
 # 65-hardening.sh
 FILES+=(
   /etc/sysctl.d/60-boxwright-hardening.conf
+  /etc/sysctl.d/protect-links.conf
   /etc/modprobe.d/boxwright-hardening.conf
   /etc/security/limits.d/10-boxwright-nocore.conf
   /etc/profile.d/boxwright-hardening.sh

@@ -220,7 +220,8 @@ echo "# hardening"
 sysctl_is() { local got; got="$(sysctl -n "$1" 2>&1)"; [[ "$got" == "$2" ]] || { echo "$1 = $got, expected $2"; return 1; }; }
 while read -r key value; do
   check "sysctl $key = $value" sysctl_is "$key" "$value"
-done < <(sed -n 's/^\([a-z][a-z0-9_.-]*\) = \(.*\)$/\1 \2/p' /etc/sysctl.d/60-boxwright-hardening.conf)
+done < <(sed -n 's/^\([a-z][a-z0-9_.-]*\) = \(.*\)$/\1 \2/p' /etc/sysctl.d/60-boxwright-hardening.conf /etc/sysctl.d/protect-links.conf)
+check "probe (Lynis KRNL-6000): fs.protected_fifos is 2, the vendor protect-links.conf replaced" sysctl_is fs.protected_fifos 2
 check "the sysctl drop-in is installed (over 30 keys)" test "$(grep -cE '^[a-z]' /etc/sysctl.d/60-boxwright-hardening.conf 2>/dev/null)" -gt 30
 for module in usb-storage firewire-core firewire-ohci firewire-sbp2 dccp sctp rds tipc; do
   check "kernel module $module is kept from loading" grep -qx "install ${module//-/_} /bin/true" <<< "$(modprobe --showconfig 2>&1)"
