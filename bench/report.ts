@@ -59,6 +59,11 @@ export interface BenchReport {
   errors: Record<string, string>;
   /** Wall time of each section (ms) and the 1-minute load average when it started. */
   sections: Record<string, { ms: number; load1: number }>;
+  /**
+   * The independent audit's suggestions, each with what was decided about it and why
+   * (lib/verify/hardening-decisions.ts); absent when the audit section did not run.
+   */
+  hardening?: { suggestions: Array<{ id: string; text: string; details: string; verdict: string; why: string }> };
 }
 
 /** A target on a figure or a ratio: `max` (value ≤ limit) or `min` (value ≥ limit). */
@@ -90,6 +95,7 @@ export const TARGETS: Readonly<Record<string, TargetSpec>> = {
   // The independent audit (issue 17): Lynis inside the booted chroot box (bench/run.ts, section "audit").
   'Lynis hardening index (chroot box)': { on: 'audit.hardeningIndex', kind: 'min', limit: 80, unit: 'points' },
   'Lynis warnings (chroot box)': { on: 'audit.warnings', kind: 'max', limit: 0, unit: 'count' },
+  'Lynis suggestions without a decision, or adopted yet still made (chroot box)': { on: 'audit.decisionProblems', kind: 'max', limit: 0, unit: 'count' },
 };
 
 /** Median of numbers (mean of the middle two for an even count); NaN for none. */

@@ -26,6 +26,7 @@ import { composeTemplate } from '../lib/template/compose.js';
 import { bareBuild } from './bare.js';
 import { bootAndWait, diskOfBox, provisionAtBoot } from './boot.js';
 import { auditBox } from '../lib/verify/audit-box.js';
+import { decide, decisionProblems } from '../lib/verify/hardening-decisions.js';
 import { provisionAtUp, vagrantUpTo200 } from './lab.js';
 import { runHaBench } from './ha.js';
 import { machineFacts } from './machine.js';
@@ -59,6 +60,7 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
 const figures: Record<string, Figure> = {};
 const errors: Record<string, string> = {};
 const sections: BenchReport['sections'] = {};
+let hardening: BenchReport['hardening'];
 const figure = (id: string, label: string, value: number | null, unit: string, note?: string): void => {
   figures[id] = { label, value: value === null ? null : round(value, unit === 'bytes' ? 0 : 1), unit, ...(note ? { note } : {}) };
 };
@@ -200,7 +202,10 @@ async function main(): Promise<void> {
       const r = audit.report;
       figure('audit.hardeningIndex', 'Lynis hardening index, chroot box', r.hardeningIndex, 'points', `lynis ${r.lynisVersion} audit system --quick, ${r.testsDone ?? '?'} tests, ${round(audit.lynisMs / 60_000, 1)} min`);
       figure('audit.warnings', 'Lynis warnings, chroot box', r.warnings.length, 'count', r.warnings.map((w) => w.id).join(' ') || 'none');
-      figure('audit.suggestions', 'Lynis suggestions, chroot box', r.suggestions.length, 'count', 'README, Security: which are adopted and why the others are not');
+      figure('audit.suggestions', 'Lynis suggestions, chroot box', r.suggestions.length, 'count', 'each with its decision and why in the report\'s "hardening" (README, Security: the table)');
+      const problems = decisionProblems(r.suggestions);
+      figure('audit.decisionProblems', 'Lynis suggestions without a decision, or adopted yet still made', problems.length, 'count', problems.join('; ') || 'none');
+      hardening = { suggestions: decide(r.suggestions).map(({ id, text, details, verdict, why }) => ({ id, text, details, verdict, why })) };
     });
 
     await section('baseline A: bare build', async () => {
@@ -259,7 +264,7 @@ async function main(): Promise<void> {
     labSpeedup: ratioOf(figures, 'atUp.first200Ms', 'lab.first200Ms', '`vagrant up` → 200: provision-at-up / prebuilt box'),
   };
   machine.loadAverage.end = os.loadavg();
-  const report: BenchReport = { machine, figures, ratios, targets: evaluateTargets(figures, ratios), errors, sections };
+  const report: BenchReport = { machine, figures, ratios, targets: evaluateTargets(figures, ratios), errors, sections, ...(hardening ? { hardening } : {}) };
   await writeFile(path.join(benchDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(`wrote ${path.join(benchDir, 'report.json')} after ${((Date.now() - t0) / 60000).toFixed(1)} min`);
   process.stdout.write(formatReport(report));

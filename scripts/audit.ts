@@ -5,14 +5,17 @@
  * for its stack, copies the host's Debian `lynis` into it, runs `lynis audit system --quick`, and
  * prints the hardening index, the warnings and the suggestions. Writes them as JSON (default
  * `<box folder>/lynis-audit.json`, read by `npm run bench`), with Lynis's own report and log
- * beside it (`.report.dat`, `.log`). Exit 0 when a full run scores at least --min-index (default 80)
- * with no warning (a run limited by --tests/--groups: when it has no warning), 1 otherwise,
- * 2 on bad usage. Under TCG a full run takes about 35 minutes.
+ * beside it (`.report.dat`, `.log`). Each suggestion is printed with what was decided about it and
+ * why (lib/verify/hardening-decisions.ts). Exit 0 when a full run scores at least --min-index
+ * (default 80) with no warning and every suggestion has a decision that is not "adopted" (a run
+ * limited by --tests/--groups: the same, but for the index), 1 otherwise, 2 on bad usage. Under
+ * TCG a full run takes about 35 minutes.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { auditBox, type AuditResult } from '../lib/verify/audit-box.js';
 import { BoxwrightError } from '../lib/errors.js';
+import { decide, decisionProblems } from '../lib/verify/hardening-decisions.js';
 
 const USAGE = 'usage: npm run audit -- [box or out-dir] [--json FILE] [--tests ID,ID] [--groups G,G] [--min-index N]';
 
@@ -60,6 +63,8 @@ export function auditVerdict(result: Pick<AuditResult, 'report' | 'tests' | 'gro
   const full = result.tests.length === 0 && result.groups.length === 0;
   if (result.report.warnings.length > 0) failed.push(`${result.report.warnings.length} Lynis warning(s)`);
   if (full && (result.report.hardeningIndex ?? -1) < minIndex) failed.push(`hardening index ${result.report.hardeningIndex ?? 'missing'} < ${minIndex}`);
+  // Every suggestion has a recorded decision, and none is for an item recorded as adopted.
+  failed.push(...decisionProblems(result.report.suggestions));
   return failed;
 }
 
@@ -68,13 +73,14 @@ export function formatAudit(result: AuditResult): string {
   const r = result.report;
   const scope = result.tests.length + result.groups.length === 0 ? 'full audit' : `limited to ${[...result.tests, ...result.groups].join(' ')}`;
   const line = (f: { id: string; text: string; details: string }): string => `  ${f.id}  ${f.text}${f.details ? ` (${f.details})` : ''}`;
+  const decided = (f: ReturnType<typeof decide>[number]): string => `${line(f)}\n      → ${f.verdict}: ${f.why}`;
   return [
     `Lynis ${r.lynisVersion} on ${path.basename(result.box)} (${result.kind}, ${result.os}; ${scope}, ${r.testsDone ?? '?'} tests, ${(result.lynisMs / 60000).toFixed(1)} min)`,
     `hardening index: ${r.hardeningIndex ?? 'none'}`,
     `warnings (${r.warnings.length}):`,
     ...r.warnings.map(line),
     `suggestions (${r.suggestions.length}):`,
-    ...r.suggestions.map(line),
+    ...decide(r.suggestions).map(decided),
     '',
   ].join('\n');
 }
@@ -92,7 +98,7 @@ async function main(): Promise<number> {
       await writeFile(`${stem}.log`, raw.logText);
     },
   });
-  await writeFile(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(jsonPath, `${JSON.stringify({ ...result, decisions: decide(result.report.suggestions) }, null, 2)}\n`);
   process.stdout.write(formatAudit(result));
   const failed = auditVerdict(result, args.minIndex);
   process.stderr.write(`wrote ${jsonPath}\n${failed.length === 0 ? 'audit passed' : `audit failed: ${failed.join('; ')}`}\n`);

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderImage } from '../../lib/render/render-image.js';
+import { uncheckedDecisions } from '../../lib/verify/hardening-decisions.js';
 import { bootDiskFor, canBootVms, type VmHandle } from '../helpers/vm.js';
 import type { DebianBaseName } from '../../lib/plan/bases.js';
 import { buildStack, counterOf, curlStack, diskOf, e2eEnabled, guest, installChecks, loadStackSpec, STACK_BASE, uploadTree } from './support.js';
@@ -51,6 +52,9 @@ async function assertChecksPass(t: import('ava').ExecutionContext, vm: VmHandle,
   t.is(result.exitCode, 0, `in-image checks failed:\n${result.stdout.split('\n').filter((l) => l.startsWith('not ok')).join('\n')}\n${result.stderr}`);
   t.regex(result.stdout, /^ok - /m);
   t.notRegex(result.stdout, /^not ok/m);
+  // Every Lynis suggestion recorded as adopted is kept by checks that passed here.
+  const passed = result.stdout.split('\n').filter((line) => line.startsWith('ok - ')).map((line) => line.slice('ok - '.length));
+  t.deepEqual(uncheckedDecisions(passed), []);
 }
 
 async function assertOsRelease(t: import('ava').ExecutionContext, vm: VmHandle, base: DebianBaseName): Promise<void> {

@@ -76,4 +76,16 @@ test('the printed audit names the box, the index, each warning and each suggesti
   t.true(lines.includes('warnings (1):'));
   t.true(lines.includes('  W-0  warned'));
   t.true(lines.includes('  SSH-7408  Consider hardening SSH configuration (Port (set 22 to ))'));
+  t.true(lines.includes('      → not adopted: Vagrant opens several sessions at once (MaxSessions is 10) and connects to port 22'), text);
+});
+
+test('a full audit fails on a suggestion nobody decided about, and on one for an item recorded as adopted', (t) => {
+  const withSuggestion = (id: string, text: string, details = ''): AuditResult => {
+    const r = result(85, 0);
+    return { ...r, report: { ...r.report, suggestions: [...r.report.suggestions, { id, text, details, solution: '' }] } };
+  };
+  t.deepEqual(auditVerdict(withSuggestion('NEW-0001', 'Something Lynis learnt'), 80), ['NEW-0001 Something Lynis learnt: no decision recorded']);
+  t.deepEqual(auditVerdict(withSuggestion('SSH-7408', 'Consider hardening SSH configuration', 'MaxAuthTries (set 6 to 3)'), 80),
+    ['SSH-7408 Consider hardening SSH configuration (MaxAuthTries (set 6 to 3)): recorded as adopted, yet Lynis still suggests it']);
+  t.deepEqual(auditVerdict(withSuggestion('DEB-0880', 'Install fail2ban'), 80), [], 'a suggestion left out on purpose is no failure');
 });
