@@ -3,6 +3,8 @@
  * markdown table printed on stdout (and shown in the README). Pure: no I/O here.
  */
 
+import type { DecidedFinding } from '../lib/verify/hardening-decisions.js';
+
 /** One measured figure. `value` is null when the section that measures it failed. */
 export interface Figure {
   /** What was measured, for the table. */
@@ -63,7 +65,7 @@ export interface BenchReport {
    * The independent audit's suggestions, each with what was decided about it and why
    * (lib/verify/hardening-decisions.ts); absent when the audit section did not run.
    */
-  hardening?: { suggestions: Array<{ id: string; text: string; details: string; verdict: string; why: string }> };
+  hardening?: { suggestions: Array<Pick<DecidedFinding, 'id' | 'text' | 'details' | 'verdict' | 'why'>> };
 }
 
 /** A target on a figure or a ratio: `max` (value ≤ limit) or `min` (value ≥ limit). */

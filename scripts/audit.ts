@@ -4,7 +4,7 @@
  * An independent audit of a built box (as root): boots it in a private network namespace, waits
  * for its stack, copies the host's Debian `lynis` into it, runs `lynis audit system --quick`, and
  * prints the hardening index, the warnings and the suggestions. Writes them as JSON (default
- * `<box folder>/lynis-audit.json`, read by `npm run bench`), with Lynis's own report and log
+ * `<box folder>/lynis-audit.json`), with Lynis's own report and log
  * beside it (`.report.dat`, `.log`). Each suggestion is printed with what was decided about it and
  * why (lib/verify/hardening-decisions.ts). Exit 0 when a full run scores at least --min-index
  * (default 80) with no warning and every suggestion has a decision that is not "adopted" (a run

@@ -44,7 +44,10 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
   {
     ids: ['KRNL-6000'], topic: 'sysctl values', verdict: 'partly',
     why: '`/etc/sysctl.d/60-boxwright-hardening.conf`: no redirects or source routes, rp_filter, martians logged, no forwarding, kptr/dmesg restricted, no SysRq, Yama ptrace 1, no unprivileged BPF, hardened BPF JIT; protected links, FIFOs and files in `/etc/sysctl.d/protect-links.conf` (it replaces Debian 12\'s vendor file of that name, which would override them). Not `kernel.modules_disabled=1`: nftables and others load modules on demand, so Lynis keeps making this suggestion',
-    checks: [/^sysctl [a-z0-9_.-]+ = /, /^probe \(Lynis KRNL-6000\): fs\.protected_fifos is 2/, /^the sysctl drop-in is installed/],
+    // Named keys: the suite makes one check per key of the drop-in, so a key dropped from it would lose its check.
+    checks: [/^sysctl kernel\.kptr_restrict = 2$/, /^sysctl kernel\.sysrq = 0$/, /^sysctl kernel\.yama\.ptrace_scope = 1$/, /^sysctl kernel\.unprivileged_bpf_disabled = 1$/,
+      /^sysctl net\.core\.bpf_jit_harden = 2$/, /^sysctl net\.ipv4\.conf\.all\.accept_redirects = 0$/, /^sysctl net\.ipv4\.conf\.all\.rp_filter = 1$/,
+      /^probe \(Lynis KRNL-6000\): fs\.protected_fifos is 2/, /^the sysctl drop-in is installed/],
   },
   {
     ids: ['USB-1000', 'STRG-1846', 'NETW-3200'], topic: 'USB/FireWire storage; dccp, sctp, rds, tipc', verdict: 'adopted',
@@ -52,7 +55,7 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
     checks: [/^kernel module usb-storage is kept from loading$/, /^kernel module firewire-core is kept from loading$/, /^kernel module dccp is kept from loading$/, /^kernel module tipc is kept from loading$/],
   },
   {
-    ids: ['USB-3000'], topic: 'USBGuard', verdict: 'not adopted',
+    ids: ['USB-3000'], topic: 'USBGuard (not made by Lynis 3.0.8)', verdict: 'not adopted',
     why: 'its daemon was not active after boot in the boot check of built boxes (debian-12 and debian-13); USB storage is already kept from loading',
   },
   {
@@ -91,7 +94,7 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
     checks: [/^tmp\.mount is active$/, /^\/tmp is its own tmpfs, nosuid and nodev$/],
   },
   {
-    ids: ['FILE-6310'], topic: 'separate /var, /home', verdict: 'not adopted',
+    ids: ['FILE-6310'], topic: 'separate /var, /home', finding: /\bfull \/(var|home) file system\b/, verdict: 'not adopted',
     why: 'one growable disk: fixed partitions waste space, break resizing the box\'s disk, and a lab box has no untrusted writers to fill them',
   },
   {
@@ -106,12 +109,13 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
     checks: [/^sshd: compression no$/, /^sshd: loglevel VERBOSE$/, /^sshd: maxauthtries 3$/, /^sshd: tcpkeepalive no$/, /^sshd: allowagentforwarding no$/],
   },
   {
-    ids: ['SSH-7408'], topic: 'sshd AllowTcpForwarding', finding: /\bAllowTcpForwarding \(set /, verdict: 'partly',
+    // Lynis reports the value it found in upper case: only `local` is the decision (a box back at `yes` is not).
+    ids: ['SSH-7408'], topic: 'sshd AllowTcpForwarding', finding: /\bAllowTcpForwarding \(set LOCAL to NO\)/, verdict: 'partly',
     why: '`local`: vagrant-libvirt forwards ports with `ssh -L`, so local forwarding stays; remote (`-R`) forwarding is off',
     checks: [/^sshd: allowtcpforwarding local$/],
   },
   {
-    ids: ['SSH-7408'], topic: 'sshd MaxSessions 2, Port', finding: /\b(MaxSessions|Port) \(set /, verdict: 'not adopted',
+    ids: ['SSH-7408'], topic: 'sshd MaxSessions 2, Port', finding: /\b(MaxSessions \(set 10 to 2\)|Port \(set 22 to )/, verdict: 'not adopted',
     why: 'Vagrant opens several sessions at once (MaxSessions is 10) and connects to port 22',
   },
   {
@@ -124,7 +128,7 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
   },
   {
     ids: ['PKGS-7370', 'PKGS-7394'], topic: 'debsums, apt-show-versions', verdict: 'adopted',
-    why: 'small Perl tools (Perl is there for MariaDB)', checks: [/^debsums is installed$/, /^apt-show-versions is installed$/],
+    why: 'small Perl tools (Perl is there for MariaDB); the box runs no cron, so debsums\' weekly check runs only by hand (`debsums -s`)', checks: [/^debsums is installed$/, /^apt-show-versions is installed$/],
   },
   {
     ids: ['ACCT-9622'], topic: 'process accounting', verdict: 'not adopted',
@@ -155,7 +159,7 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
     why: 'a scanner needs scheduled runs and fresh signatures (ClamAV: ~300 MB and network); nothing untrusted is uploaded to this box',
   },
   {
-    ids: ['HTTP-6710'], topic: 'HTTPS', verdict: 'not adopted',
+    ids: ['HTTP-6710'], topic: 'HTTPS', finding: /^Add HTTPS to nginx virtual hosts/, verdict: 'not adopted',
     why: 'the lab serves `http://www.foobar.com/` on a host-only network: a self-signed certificate warns in every browser and curl, a real one needs a name the lab does not own; TLS belongs on the load balancer of the `ha` topology',
   },
   {
@@ -172,11 +176,11 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
     checks: [/^systemd-analyze security/],
   },
   {
-    ids: ['FILE-6344'], topic: '/proc hidepid', verdict: 'not adopted',
+    ids: ['FILE-6344'], topic: '/proc hidepid (not made by Lynis 3.0.8)', verdict: 'not adopted',
     why: 'hides processes from monitoring and support tools; fstab is written by the disk step, not a provisioner',
   },
   {
-    ids: ['SHLL-6220'], topic: 'shell idle timeout', verdict: 'not adopted',
+    ids: ['SHLL-6220'], topic: 'shell idle timeout (not made by Lynis 3.0.8)', verdict: 'not adopted',
     why: 'it would close idle `vagrant ssh` sessions, which is what a lab is used for',
   },
   {
@@ -184,20 +188,16 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
     why: 'they are the service accounts and `vagrant` (password locked, key login only): removing them breaks the services and Vagrant',
   },
   {
-    ids: ['MALW-3280', 'TOOL-5002', 'TOOL-5190', 'MACF-6290'], topic: 'antivirus, automation tools, IDS, AppArmor profiles', verdict: 'not adopted',
+    ids: ['MALW-3280', 'TOOL-5002', 'TOOL-5190', 'MACF-6290'], topic: 'antivirus, automation tools, IDS, AppArmor profiles (of these Lynis 3.0.8 makes only TOOL-5002)', verdict: 'not adopted',
     why: 'no untrusted files (antivirus); the box is made by Boxwright, not configuration management; an IDS/AppArmor profiles for nginx/MariaDB/node are work of their own',
   },
   {
-    ids: ['LYNIS'], topic: 'Lynis is older than four months', verdict: 'not the box',
+    ids: ['LYNIS'], topic: 'Lynis is older than four months', finding: /more than 4 months old|Version of Lynis outdated/, verdict: 'not the box',
     why: 'the audit runs the host\'s Debian `lynis` (bookworm\'s 3.0.8), pinned like every other input',
   },
   {
     ids: ['BOOT-5180'], topic: 'runlevel', verdict: 'not the box',
     why: 'Lynis reads a SysV runlevel, which a systemd boot does not report (its log says `found runlevel` with nothing after it)',
-  },
-  {
-    ids: ['TIME-3185'], topic: 'time synchronisation', verdict: 'not the box',
-    why: 'the audit\'s namespace has no route to a time server, so `npm run audit` serves SNTP itself; a lab VM reaches the Debian pool through its NAT network',
   },
 ];
 

@@ -35,7 +35,13 @@ test('one Lynis test\'s suggestions get the decision of their own option or path
   t.is(ssh('AllowTcpForwarding (set LOCAL to NO)'), 'partly');
   t.is(ssh('MaxSessions (set 10 to 2)'), 'not adopted');
   t.is(ssh('Port (set 22 to )'), 'not adopted');
+  t.is(ssh('AllowTcpForwarding (set YES to NO)'), undefined, 'a box back at full TCP forwarding is not what was decided');
+  t.is(ssh('MaxSessions (set 20 to 2)'), undefined);
   t.is(ssh('SomethingNew (set A to B)'), undefined, 'an sshd option nobody decided about has no decision');
+  t.is(decisionFor(suggestion('LYNIS', 'Check your hostname configuration', 'hostname -s')), undefined, 'a hostname problem is the box\'s');
+  t.is(decisionFor(suggestion('LYNIS', 'This release is more than 4 months old. Check the website or GitHub to see if there is an update available.'))?.verdict, 'not the box');
+  t.is(decisionFor(suggestion('HTTP-6710', 'Change the HTTPS and SSL settings for enhanced protection of sensitive data and privacy')), undefined, 'weak TLS settings would be a new decision');
+  t.is(decisionFor(suggestion('FILE-6310', 'Symlinked mount point needs to be checked manually', '/var/run')), undefined);
   const partition = (where: string): string | undefined => decisionFor(suggestion('FILE-6310', `To decrease the impact of a full ${where} file system, place ${where} on a separate partition`))?.verdict;
   t.is(partition('/tmp'), 'adopted');
   t.is(partition('/home'), 'not adopted');
