@@ -111,7 +111,7 @@ export const HARDENING_DECISIONS: readonly HardeningDecision[] = [
   {
     // Lynis reports the value it found in upper case: only `local` is the decision (a box back at `yes` is not).
     ids: ['SSH-7408'], topic: 'sshd AllowTcpForwarding', finding: /\bAllowTcpForwarding \(set LOCAL to NO\)/, verdict: 'partly',
-    why: '`local`: vagrant-libvirt forwards ports with `ssh -L`, so local forwarding stays; remote (`-R`) forwarding is off',
+    why: '`local`: vagrant-libvirt forwards ports with `ssh -L`, so local forwarding stays; remote (`-R`) forwarding is off (the lab e2e test forwards a port with `vagrant ssh -- -L` and is refused `-R`)',
     checks: [/^sshd: allowtcpforwarding local$/],
   },
   {

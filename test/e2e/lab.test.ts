@@ -21,7 +21,7 @@ const e2e = enabled ? test.serial : test.skip;
 const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n# boxwright e2e: keep this line\n10.9.9.9 unrelated.test\n';
 const IP = process.env.BOXWRIGHT_E2E_IP ?? '192.168.56.10';
 
-e2e('[e2e] vagrant up returns with www.foobar.com answering 200 through the hosts block (probe 16: no 502 window), and destroy restores the hosts file', async (t) => {
+e2e('[e2e] vagrant up returns with www.foobar.com answering 200 through the hosts block (probe 16: no 502 window), SSH forwards a local port and refuses a remote one, and destroy restores the hosts file', async (t) => {
   const box = boxFile ?? (await buildStack('chroot', (line) => t.log(line))).box;
   const ns = startLabNetns(HOSTS);
   const lab = makeTempLab();
@@ -69,6 +69,19 @@ e2e('[e2e] vagrant up returns with www.foobar.com answering 200 through the host
   const guest = inNs('vagrant', ['ssh', '-c', 'getent hosts www.foobar.com; hostname -f'], 120_000);
   t.is(guest.status, 0, guest.out);
   t.regex(guest.out, new RegExp(`^${IP.replaceAll('.', '\\.')}\\s+www\\.foobar\\.com`, 'm'));
+
+  // SSH port forwarding as vagrant-libvirt's forwarded ports use it (`ssh -L`, through the box's
+  // hardened sshd: AllowTcpForwarding local): a local forward reaches the site; a remote one (`-R`) is refused.
+  const forward = [
+    'vagrant ssh -- -N -o ExitOnForwardFailure=yes -L 127.0.0.1:18080:127.0.0.1:80 & pid=$!',
+    'for i in $(seq 1 90); do code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 -H "Host: www.foobar.com" http://127.0.0.1:18080/); [ "$code" = 200 ] && break; sleep 1; done',
+    'kill $pid; wait $pid 2>/dev/null; echo "forwarded: $code"',
+  ].join('\n');
+  const local = inNs('bash', ['-c', forward], 180_000);
+  t.regex(local.out, /^forwarded: 200$/m, local.out);
+  const remote = inNs('vagrant', ['ssh', '--', '-N', '-o', 'ExitOnForwardFailure=yes', '-R', '127.0.0.1:18081:127.0.0.1:22'], 120_000);
+  t.not(remote.status, 0, remote.out);
+  t.regex(remote.out, /remote port forwarding failed/i, remote.out);
 
   const destroy = inNs('vagrant', ['destroy', '-f'], 300_000);
   t.is(destroy.status, 0, destroy.out);
