@@ -156,7 +156,8 @@ function table(header: string[], rows: string[][]): string {
 
 /**
  * The report as markdown: a machine line, the figures (label, value, note), the ratios, the
- * targets (goal, actual, met) and the failed sections. Same report, same text.
+ * targets (goal, actual, met), the audit's suggestions with their decisions, and the failed
+ * sections. Same report, same text.
  */
 export function formatReport(report: BenchReport): string {
   const m = report.machine;
@@ -172,6 +173,10 @@ export function formatReport(report: BenchReport): string {
     '',
     table(['Target', 'Goal', 'Actual', 'Met'], Object.entries(report.targets).map(([name, t]) => [name, t.target, t.actual, t.met === null ? 'n/a' : t.met ? 'yes' : 'no'])),
   ];
+  if (report.hardening) {
+    parts.push('', table(['Lynis suggestion (chroot box)', 'Decision', 'What, or why not'],
+      report.hardening.suggestions.map((f) => [`${f.id} ${f.text}${f.details ? ` (${f.details})` : ''}`, f.verdict, f.why])));
+  }
   const errors = Object.entries(report.errors);
   if (errors.length > 0) {
     parts.push('', 'Failed sections:', ...errors.map(([section, error]) => `- ${section}: ${error.split('\n')[0]}`));

@@ -67,3 +67,15 @@ test('values are shown with their unit', (t) => {
   t.is(formatValue(null, 'MB'), 'not measured');
   t.is(formatValue(287.04, 'MB'), '287 MB');
 });
+
+test('the printed report lists each audit suggestion with what was decided and why', async (t) => {
+  const report = await fixtureReport();
+  t.notRegex(formatReport(report), /Lynis suggestion \(chroot box\) \| Decision/, 'no audit, no table');
+  const text = formatReport({ ...report, hardening: { suggestions: [
+    { id: 'DEB-0880', text: 'Install fail2ban', details: '', verdict: 'not adopted', why: 'SSH takes keys only' },
+    { id: 'SSH-7408', text: 'Consider hardening SSH configuration', details: 'MaxSessions (set 10 to 2)', verdict: 'not adopted', why: 'Vagrant opens several sessions' },
+  ] } });
+  t.regex(text, /^\| Lynis suggestion \(chroot box\) \| Decision \| What, or why not \|$/m);
+  t.regex(text, /^\| DEB-0880 Install fail2ban \| not adopted \| SSH takes keys only \|$/m);
+  t.regex(text, /^\| SSH-7408 Consider hardening SSH configuration \(MaxSessions \(set 10 to 2\)\) \| not adopted \| Vagrant opens several sessions \|$/m);
+});
