@@ -3,6 +3,7 @@
  * markdown table printed on stdout (and shown in the README). Pure: no I/O here.
  */
 
+import { markdownCell } from '../lib/util/markdown.js';
 import type { DecidedFinding } from '../lib/verify/hardening-decisions.js';
 
 /** One measured figure. `value` is null when the section that measures it failed. */
@@ -144,13 +145,10 @@ export function evaluateTargets(figures: Record<string, Figure>, ratios: Record<
   return result;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
 
 function table(header: string[], rows: string[][]): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
-  for (const row of rows) lines.push(`| ${row.map(escapeCell).join(' | ')} |`);
+  for (const row of rows) lines.push(`| ${row.map(markdownCell).join(' | ')} |`);
   return lines.join('\n');
 }
 

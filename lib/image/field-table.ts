@@ -1,4 +1,5 @@
 import type { JsonSchema } from './fields.js';
+import { markdownCell, replaceBetweenMarkers } from '../util/markdown.js';
 import { imageJsonSchema } from './json-schema.js';
 
 /** Markers around the generated table in README.md (section "The image spec"). */
@@ -10,10 +11,6 @@ function resolve(root: JsonSchema, node: JsonSchema): JsonSchema {
   if (typeof ref !== 'string') return node;
   const name = ref.replace('#/$defs/', '');
   return { ...((root.$defs as Record<string, JsonSchema>)[name] ?? {}), ...node, $ref: undefined };
-}
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 /** The type of a field in a few words: choices, range, or shape. */
@@ -51,14 +48,11 @@ export function fieldRows(schema: JsonSchema = imageJsonSchema()): string[][] {
 
 /** The README's field table, between its markers. */
 export function fieldTable(schema?: JsonSchema): string {
-  const lines = ['| field | type | default | rule |', '|---|---|---|---|', ...fieldRows(schema).map((row) => `| ${row.map(cell).join(' | ')} |`)];
+  const lines = ['| field | type | default | rule |', '|---|---|---|---|', ...fieldRows(schema).map((row) => `| ${row.map(markdownCell).join(' | ')} |`)];
   return `${TABLE_BEGIN}\n${lines.join('\n')}\n${TABLE_END}`;
 }
 
 /** `readme` with its field table replaced by the current one; throws when the markers are missing. */
 export function withFieldTable(readme: string, schema?: JsonSchema): string {
-  const begin = readme.indexOf(TABLE_BEGIN);
-  const end = readme.indexOf(TABLE_END);
-  if (begin < 0 || end < begin) throw new Error(`README.md has no field table markers (${TABLE_BEGIN} … ${TABLE_END})`);
-  return readme.slice(0, begin) + fieldTable(schema) + readme.slice(end + TABLE_END.length);
+  return replaceBetweenMarkers(readme, TABLE_BEGIN, TABLE_END, fieldTable(schema), `README.md has no field table markers (${TABLE_BEGIN} … ${TABLE_END})`);
 }

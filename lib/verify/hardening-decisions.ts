@@ -5,6 +5,7 @@
  * stack e2e test (every adopted item's checks pass in a booted box), and rendered into the README's
  * Security section by `npm run schema`.
  */
+import { markdownCell, replaceBetweenMarkers } from '../util/markdown.js';
 import type { LynisFinding } from './lynis.js';
 
 /** What was decided about a suggestion. */
@@ -248,15 +249,11 @@ export const DECISIONS_END = '<!-- hardening-decisions:end -->';
 
 /** The README's decision table, between its markers. */
 export function decisionTable(): string {
-  const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = HARDENING_DECISIONS.map((d) => `| ${d.ids.join(', ')} ${cell(d.topic)} | ${d.verdict} | ${cell(d.why)} |`);
+  const rows = HARDENING_DECISIONS.map((d) => `| ${d.ids.join(', ')} ${markdownCell(d.topic)} | ${d.verdict} | ${markdownCell(d.why)} |`);
   return `${DECISIONS_BEGIN}\n| Lynis suggestion | | What, or why not |\n|---|---|---|\n${rows.join('\n')}\n${DECISIONS_END}`;
 }
 
 /** `readme` with its decision table replaced by the current one; throws when the markers are missing. */
 export function withDecisionTable(readme: string): string {
-  const begin = readme.indexOf(DECISIONS_BEGIN);
-  const end = readme.indexOf(DECISIONS_END);
-  if (begin < 0 || end < begin) throw new Error(`README.md has no ${DECISIONS_BEGIN} … ${DECISIONS_END} markers`);
-  return `${readme.slice(0, begin)}${decisionTable()}${readme.slice(end + DECISIONS_END.length)}`;
+  return replaceBetweenMarkers(readme, DECISIONS_BEGIN, DECISIONS_END, decisionTable(), `README.md has no ${DECISIONS_BEGIN} … ${DECISIONS_END} markers`);
 }
